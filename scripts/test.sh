@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every check: formatting, clippy (native and wasm32),
+# the native tests, the browser tests (wasm-bindgen-test in headless Chromium on WebGPU) and the
+# end-to-end test of the page built by trunk. Stops at the first failure.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$repo"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "format"
+cargo fmt --check
+
+step "clippy, native"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "clippy, wasm32"
+cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+
+step "native tests"
+cargo test --locked
+
+step "browser tests (wasm-bindgen-test, headless Chromium, WebGPU on SwiftShader)"
+# The release profile: the dev profile makes a wasm of over 600 MB. The timeout is generous
+# because SwiftShader compiles each kernel on first use.
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
+  cargo test --locked --release --target wasm32-unknown-unknown --test web
+
+step "build the page (trunk, release, wasm-opt)"
+trunk build --release
+
+step "end-to-end test (Playwright, headless Chromium)"
+npm test --prefix tests/e2e
+
+step "all checks passed"

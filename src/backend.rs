@@ -1,0 +1,189 @@
+//! The compute backend: burn's wgpu runtime on WebGPU in the browser, or burn's pure-Rust `flex`
+//! CPU backend (natively, and in the browser when WebGPU is not available).
+//!
+//! burn 0.22 picks the backend at run time through a [`Device`]: every model and tensor is built
+//! on the device held by the [`Backend`] returned here, never on `Device::default()`.
+
+use burn::tensor::Device;
+
+/// Which kind of backend a [`Backend`] runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    /// burn's wgpu runtime on the browser's WebGPU.
+    WebGpu,
+    /// burn's `flex` CPU backend.
+    Cpu,
+}
+
+impl BackendKind {
+    /// The short name the page and the exported API use: `"webgpu"` or `"cpu"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WebGpu => "webgpu",
+            Self::Cpu => "cpu",
+        }
+    }
+}
+
+/// The device every tensor is created on, with a description of it for people.
+#[derive(Clone, Debug)]
+pub struct Backend {
+    /// The burn device; clone it into models and tensors.
+    pub device: Device,
+    /// WebGPU or CPU.
+    pub kind: BackendKind,
+    /// The adapter's name as the browser reports it (WebGPU), or a name for the CPU backend.
+    pub adapter: String,
+    /// Why the CPU was chosen, when WebGPU was wanted but could not be used.
+    pub fallback_reason: Option<String>,
+}
+
+impl Backend {
+    /// The `flex` CPU backend, used natively and as the browser's fallback.
+    pub fn cpu(fallback_reason: Option<String>) -> Self {
+        Self {
+            device: Device::flex(),
+            kind: BackendKind::Cpu,
+            adapter: "burn flex (CPU)".to_string(),
+            fallback_reason,
+        }
+    }
+
+    /// One line for people: `WebGPU: <adapter>` or `CPU (...), because <reason>`.
+    pub fn describe(&self) -> String {
+        match (self.kind, &self.fallback_reason) {
+            (BackendKind::WebGpu, _) => format!("WebGPU: {}", self.adapter),
+            (BackendKind::Cpu, None) => format!("CPU: {}", self.adapter),
+            (BackendKind::Cpu, Some(reason)) => {
+                format!("CPU: {} (WebGPU unavailable: {reason})", self.adapter)
+            }
+        }
+    }
+}
+
+#[cfg(target_family = "wasm")]
+mod browser {
+    use super::{Backend, BackendKind};
+    use burn::tensor::Device;
+    use js_sys::{Function, Promise, Reflect};
+    use std::cell::RefCell;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    thread_local! {
+        /// burn's wgpu runtime can be initialised once per page, so the first answer is kept.
+        static CHOSEN: RefCell<Option<Backend>> = const { RefCell::new(None) };
+    }
+
+    /// Initialise burn on the browser's WebGPU, or fall back to the CPU with the reason.
+    ///
+    /// Asynchronous because a browser cannot create a wgpu device synchronously; every later
+    /// call returns the backend chosen by the first one.
+    pub async fn init() -> Backend {
+        if let Some(chosen) = CHOSEN.with(|c| c.borrow().clone()) {
+            return chosen;
+        }
+        let chosen = match probe_adapter().await {
+            Ok(adapter) => match Device::wgpu_options().init_async().await {
+                Ok(device) => Backend {
+                    device,
+                    kind: BackendKind::WebGpu,
+                    adapter,
+                    fallback_reason: None,
+                },
+                Err(err) => Backend::cpu(Some(format!("burn could not start on WebGPU: {err}"))),
+            },
+            Err(reason) => Backend::cpu(Some(reason)),
+        };
+        CHOSEN.with(|c| *c.borrow_mut() = Some(chosen.clone()));
+        chosen
+    }
+
+    /// Asks the browser for its WebGPU adapter (`navigator.gpu.requestAdapter()`): its name for
+    /// people (wgpu passes on only the often empty `description`), or why it cannot be used.
+    async fn probe_adapter() -> Result<String, String> {
+        let gpu = get(&get(&js_sys::global(), "navigator")?, "gpu")?;
+        if gpu.is_undefined() {
+            return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
+        }
+        let request: Function = get(&gpu, "requestAdapter")?
+            .dyn_into()
+            .map_err(|_| "navigator.gpu.requestAdapter is not a function".to_string())?;
+        let promise: Promise = request
+            .call0(&gpu)
+            .and_then(|p| p.dyn_into::<Promise>())
+            .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
+        let adapter = JsFuture::from(promise)
+            .await
+            .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
+        if adapter.is_null() || adapter.is_undefined() {
+            return Err("the browser offered no WebGPU adapter".into());
+        }
+        // cubecl-wgpu panics on wasm when it must time work without GPU timestamp queries
+        // (it would have to block), so such an adapter is not used.
+        let features = get(&adapter, "features")?;
+        let has: Function = get(&features, "has")?
+            .dyn_into()
+            .map_err(|_| "adapter.features.has is not a function".to_string())?;
+        let timestamps = has
+            .call1(&features, &JsValue::from_str("timestamp-query"))
+            .map(|v| v.is_truthy())
+            .unwrap_or(false);
+        if !timestamps {
+            return Err("the WebGPU adapter lacks the timestamp-query feature burn needs".into());
+        }
+        let info = get(&adapter, "info")?;
+        let field = |name| {
+            get(&info, name)
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default()
+        };
+        Ok(adapter_label(
+            &field("vendor"),
+            &field("architecture"),
+            &field("description"),
+        ))
+    }
+
+    fn get(target: &JsValue, key: &str) -> Result<JsValue, String> {
+        Reflect::get(target, &JsValue::from_str(key)).map_err(|e| format!("reading {key}: {e:?}"))
+    }
+
+    /// `description (vendor architecture)`, leaving out what the browser keeps empty.
+    fn adapter_label(vendor: &str, architecture: &str, description: &str) -> String {
+        let maker = [vendor, architecture]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        match (description.is_empty(), maker.is_empty()) {
+            (false, false) => format!("{description} ({maker})"),
+            (false, true) => description.to_string(),
+            (true, false) => maker,
+            (true, true) => "WebGPU adapter (the browser does not tell its name)".to_string(),
+        }
+    }
+}
+
+#[cfg(target_family = "wasm")]
+pub use browser::init;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_backend_says_what_it_is_and_why() {
+        let native = Backend::cpu(None);
+        assert_eq!(native.kind, BackendKind::Cpu);
+        assert_eq!(native.kind.as_str(), "cpu");
+        assert_eq!(native.describe(), "CPU: burn flex (CPU)");
+        let fallback = Backend::cpu(Some("no adapter".into()));
+        assert_eq!(
+            fallback.describe(),
+            "CPU: burn flex (CPU) (WebGPU unavailable: no adapter)"
+        );
+    }
+}

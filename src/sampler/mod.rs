@@ -1,0 +1,203 @@
+//! Samplers: the reverse process run from noise to data with a trained (or exact) denoiser.
+//!
+//! Every sampler implements [`Sampler`]: one `step` from a noise [`Level`] to a less noisy one.
+//! [`sample`] drives any of them over a [`plan`] (the visited timesteps, then clean data) and
+//! can record the whole trajectory. Randomness comes from a seeded [`NoiseSource`] on the CPU,
+//! so the same seed gives the same samples on WebGPU and on the CPU.
+//!
+//! | file | sampler | paper |
+//! |---|---|---|
+//! | `ddpm.rs` | ancestral sampling from the posterior | Ho et al. 2020, Alg. 2 |
+//! | `ddim.rs` | DDIM with η | Song, Meng & Ermon 2021, eq. 12 |
+//! | `euler.rs` | Euler on the probability-flow ODE | Karras et al. 2022, Alg. 1 without the 2nd-order correction |
+//! | `heun.rs` | Heun on the probability-flow ODE | Karras et al. 2022, Alg. 1 |
+//! | `dpm_solver.rs` | DPM-Solver++(2M) | Lu et al. 2022, "DPM-Solver++", Alg. 2 |
+//! | `guidance.rs` | classifier-free guidance around any two denoisers | Ho & Salimans 2022 |
+
+mod ddim;
+mod ddpm;
+mod dpm_solver;
+mod euler;
+mod guidance;
+mod heun;
+mod noise;
+
+pub use ddim::Ddim;
+pub use ddpm::Ddpm;
+pub use dpm_solver::DpmSolverPp2m;
+pub use euler::Euler;
+pub use guidance::Guidance;
+pub use heun::Heun;
+pub use noise::NoiseSource;
+
+use crate::prediction::Prediction;
+use crate::schedule::NoiseSchedule;
+use crate::spacing::Spacing;
+use burn::tensor::Tensor;
+
+/// A noise level: continuous time `t` ∈ [0, 1] (what the network sees) and ᾱ at that time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Level {
+    /// Continuous time; 0 is clean data.
+    pub t: f64,
+    /// ᾱ at `t`; 1 is clean data.
+    pub alpha_bar: f64,
+}
+
+impl Level {
+    /// Clean data: t = 0, ᾱ = 1.
+    pub const CLEAN: Level = Level {
+        t: 0.0,
+        alpha_bar: 1.0,
+    };
+
+    /// α = √ᾱ, the weight of the data.
+    pub fn alpha(&self) -> f64 {
+        self.alpha_bar.sqrt()
+    }
+
+    /// σ = √(1 - ᾱ), the weight of the noise.
+    pub fn sigma(&self) -> f64 {
+        (1.0 - self.alpha_bar).max(0.0).sqrt()
+    }
+
+    /// σ/α, the noise level of x/α in the variance-exploding view (Karras et al. 2022).
+    pub fn sigma_ve(&self) -> f64 {
+        self.sigma() / self.alpha()
+    }
+
+    /// λ = ln(α/σ), half the log signal-to-noise ratio (+∞ for clean data).
+    pub fn lambda(&self) -> f64 {
+        (self.alpha() / self.sigma()).ln()
+    }
+
+    /// Whether this is clean data.
+    pub fn is_clean(&self) -> bool {
+        self.alpha_bar >= 1.0
+    }
+}
+
+/// A network (or a closed form) that denoises a batch `x` at time `t`.
+pub trait Denoiser<const D: usize> {
+    /// What [`Denoiser::predict`] returns.
+    fn prediction(&self) -> Prediction;
+
+    /// The raw output at `x` (shape `[batch, ...]`) and noise level `level` (a network looks at
+    /// `level.t`; a closed form may use `level.alpha_bar`).
+    fn predict(&self, x: Tensor<D>, level: Level) -> Tensor<D>;
+
+    /// The denoiser's estimates (x̂₀, ε̂) at `x` and `level`.
+    fn estimate(&self, x: Tensor<D>, level: Level) -> (Tensor<D>, Tensor<D>) {
+        let out = self.predict(x.clone(), level);
+        let (a, s) = (level.alpha(), level.sigma());
+        let p = self.prediction();
+        (
+            p.to_x0(out.clone(), x.clone(), &a, &s),
+            p.to_eps(out, x, &a, &s),
+        )
+    }
+}
+
+/// One step of a reverse-process solver.
+pub trait Sampler<const D: usize> {
+    /// Moves `x` from level `from` to the less noisy level `to` (which may be clean data).
+    fn step(
+        &mut self,
+        model: &dyn Denoiser<D>,
+        x: Tensor<D>,
+        from: Level,
+        to: Level,
+        noise: &mut NoiseSource,
+    ) -> Tensor<D>;
+}
+
+/// The built-in samplers, as a choice a person makes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SamplerKind {
+    /// DDPM ancestral sampling (stochastic).
+    Ddpm,
+    /// DDIM; η = 0 is deterministic, η = 1 matches DDPM's variance.
+    Ddim {
+        /// The stochasticity η ∈ [0, 1].
+        eta: f64,
+    },
+    /// Euler on the probability-flow ODE.
+    Euler,
+    /// Heun on the probability-flow ODE (two model calls per step, one on the last).
+    Heun,
+    /// DPM-Solver++(2M), multistep second order.
+    DpmPp2m,
+}
+
+impl SamplerKind {
+    /// The names `parse` accepts.
+    pub const NAMES: [&'static str; 5] = ["ddpm", "ddim", "euler", "heun", "dpmpp2m"];
+
+    /// Parses a sampler name; `eta` is used by DDIM only and must lie in [0, 1].
+    pub fn parse(name: &str, eta: f64) -> Result<Self, String> {
+        if !(0.0..=1.0).contains(&eta) {
+            return Err(format!("eta must be between 0 and 1, not {eta}"));
+        }
+        match name {
+            "ddpm" => Ok(Self::Ddpm),
+            "ddim" => Ok(Self::Ddim { eta }),
+            "euler" => Ok(Self::Euler),
+            "heun" => Ok(Self::Heun),
+            "dpmpp2m" => Ok(Self::DpmPp2m),
+            other => Err(format!(
+                "unknown sampler {other:?}: use one of {}",
+                Self::NAMES.join(", ")
+            )),
+        }
+    }
+
+    /// A fresh solver of this kind.
+    pub fn build<const D: usize>(self) -> Box<dyn Sampler<D>> {
+        match self {
+            Self::Ddpm => Box::new(Ddpm),
+            Self::Ddim { eta } => Box::new(Ddim { eta }),
+            Self::Euler => Box::new(Euler),
+            Self::Heun => Box::new(Heun),
+            Self::DpmPp2m => Box::new(DpmSolverPp2m::<D>::default()),
+        }
+    }
+}
+
+/// The levels a sampler with `steps` steps visits: the spaced timesteps, then clean data.
+pub fn plan(
+    schedule: &NoiseSchedule,
+    spacing: Spacing,
+    steps: usize,
+) -> Result<Vec<Level>, String> {
+    let mut levels: Vec<Level> = spacing
+        .timesteps(schedule.len(), steps)?
+        .into_iter()
+        .map(|i| Level {
+            t: schedule.time_of(i),
+            alpha_bar: schedule.alphas_cumprod[i],
+        })
+        .collect();
+    levels.push(Level::CLEAN);
+    Ok(levels)
+}
+
+/// Runs `sampler` from `x` (noise at `plan[0]`) down the plan; `each` sees every state, the
+/// start included (`plan.len()` states in all).
+pub fn sample<const D: usize>(
+    sampler: &mut dyn Sampler<D>,
+    model: &dyn Denoiser<D>,
+    plan: &[Level],
+    mut x: Tensor<D>,
+    noise: &mut NoiseSource,
+    mut each: impl FnMut(&Tensor<D>),
+) -> Tensor<D> {
+    each(&x);
+    for pair in plan.windows(2) {
+        x = sampler.step(model, x, pair[0], pair[1], noise);
+        each(&x);
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,79 @@
+// Shared pieces of the end-to-end tests: a static server for trunk's dist/ folder, and
+// Debian's Chromium launched with WebGPU on SwiftShader (the flags of shared/notes/toolchain.md).
+
+import { createServer } from "node:http";
+import { readFile, mkdir, mkdtemp } from "node:fs/promises";
+import { extname, join, normalize, resolve, dirname } from "node:path";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root. */
+export const root = resolve(here, "..", "..");
+/** Where screenshots go (under target/, which git ignores). */
+export const shots = join(root, "target", "e2e");
+
+const types = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+};
+
+/** Serves `dir` on a free port of 127.0.0.1 (a secure context, as WebGPU requires). */
+export async function serve(dir = join(root, "dist")) {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const file = normalize(join(dir, path.endsWith("/") ? path + "index.html" : path));
+    if (!file.startsWith(dir)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end("not found");
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+}
+
+/** Debian's Chromium, headless, with WebGPU on SwiftShader and no background networking. */
+export async function launch() {
+  const profile = await mkdtemp(join(tmpdir(), "diffusion-lab-chromium-"));
+  await mkdir(shots, { recursive: true });
+  return chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      "--no-sandbox",
+      "--enable-unsafe-webgpu",
+      "--enable-unsafe-swiftshader",
+      "--use-webgpu-adapter=swiftshader",
+      "--use-angle=swiftshader",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+}
+
+/** Collects the page's console errors and uncaught exceptions, to fail on them. */
+export function watchErrors(page) {
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => m.type() === "error" && errors.push(`console: ${m.text()}`));
+  return errors;
+}
