@@ -21,10 +21,10 @@ step "native tests"
 cargo test --locked
 
 step "browser tests (wasm-bindgen-test, headless Chromium, WebGPU on SwiftShader)"
-# The release profile: the dev profile makes a wasm of over 600 MB. The timeout is generous
-# because SwiftShader compiles each kernel on first use.
+# The `web` profile, as trunk builds the page (the dev profile makes a wasm of over 600 MB).
+# The timeout is generous because SwiftShader compiles each kernel on first use.
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=300 \
-  cargo test --locked --release --target wasm32-unknown-unknown --test web
+  cargo test --locked --profile web --target wasm32-unknown-unknown --test web
 
 step "build the page (trunk, release, wasm-opt)"
 trunk build --release

@@ -6,26 +6,36 @@
 //!
 //! Layout, one concept per module:
 //! - [`backend`]: which compute device the code runs on, and why.
+//! - [`checkpoint`]: a trained model and its card as bytes.
 //! - [`data`]: the toy 2D datasets and user point sets.
+//! - [`ema`]: the exponential moving average of weights used for sampling.
 //! - [`forward`]: the forward process: the noising chain, its closed form, its posterior.
 //! - [`metrics`]: sliced Wasserstein and MMD between point sets.
 //! - [`mixture`]: Gaussian mixtures and their exact denoiser, for testing samplers.
+//! - [`model`]: the denoising networks.
 //! - [`prediction`]: ε- and v-prediction and the conversions between ε, v and x₀.
 //! - [`sampler`]: DDPM, DDIM, Euler, Heun, DPM-Solver++(2M) and classifier-free guidance.
+//! - [`quality`]: SWD and MMD of samples next to their floor.
 //! - [`schedule`]: noise schedules β_t and the tables built from them.
 //! - [`spacing`]: which timesteps a sampler visits.
+//! - [`train`]: the trainer: one optimiser step at a time, Adam, EMA, clipping.
 //! - `web` (wasm only): the thin `wasm-bindgen` facade the page calls; no maths lives there.
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod checkpoint;
 pub mod data;
+pub mod ema;
 pub mod forward;
 pub mod metrics;
 pub mod mixture;
+pub mod model;
 pub mod prediction;
+pub mod quality;
 pub mod sampler;
 pub mod schedule;
 pub mod spacing;
+pub mod train;
 
 #[cfg(target_family = "wasm")]
 pub mod web;

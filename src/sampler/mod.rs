@@ -199,5 +199,26 @@ pub fn sample<const D: usize>(
     x
 }
 
+/// Draws fresh samples: noise of `shape` from `seed`, then `kind` down the plan.
+pub fn generate<const D: usize>(
+    kind: SamplerKind,
+    model: &dyn Denoiser<D>,
+    plan: &[Level],
+    shape: [usize; D],
+    seed: u64,
+    device: &burn::tensor::Device,
+) -> Tensor<D> {
+    let mut noise = NoiseSource::new(seed, device);
+    let x = noise.normal(shape);
+    sample(
+        kind.build::<D>().as_mut(),
+        model,
+        plan,
+        x,
+        &mut noise,
+        |_| {},
+    )
+}
+
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,68 @@
+//! Native speed of the diffusion core on the CPU backend (burn `flex`), printed with the machine
+//! it ran on: training steps per second at batch 1024, and sampling 10,000 points with 50 DDIM
+//! steps. Run: `cargo bench --bench core`. A benchmark, not a test: read the numbers as ratios
+//! within one run, the machines here are noisy.
+
+use burn::tensor::Device;
+use diffusion_lab::data::Dataset;
+use diffusion_lab::model::MlpDenoiserConfig;
+use diffusion_lab::sampler::{SamplerKind, generate, plan};
+use diffusion_lab::spacing::Spacing;
+use diffusion_lab::train::{TrainConfig, Trainer};
+use std::time::Instant;
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {threads} threads, burn flex")
+}
+
+fn main() {
+    println!("machine: {}", machine());
+    let device = Device::flex();
+    let data = Dataset::Moons.sample(20_000, 1);
+    let mut trainer = Trainer::new(
+        &device,
+        &data,
+        MlpDenoiserConfig::new(),
+        TrainConfig::new(),
+        0,
+    )
+    .unwrap();
+    for _ in 0..20 {
+        trainer.step(); // warm-up
+    }
+    let steps = 300;
+    let start = Instant::now();
+    let mut last = None;
+    for _ in 0..steps {
+        last = Some(trainer.step());
+    }
+    let _: f32 = last.unwrap().into_scalar(); // wait for the work
+    let s = start.elapsed().as_secs_f64();
+    println!(
+        "training, batch 1024: {:.1} steps/s ({steps} steps in {s:.2} s)",
+        steps as f64 / s
+    );
+
+    let plan = plan(trainer.schedule(), Spacing::Trailing, 50).unwrap();
+    for (name, kind) in [
+        ("DDIM", SamplerKind::Ddim { eta: 0.0 }),
+        ("DPM-Solver++(2M)", SamplerKind::DpmPp2m),
+    ] {
+        let start = Instant::now();
+        let x = generate(kind, &trainer.denoiser(), &plan, [10_000, 2], 0, &device);
+        let _: Vec<f32> = x.into_data().try_into_vec().unwrap();
+        println!(
+            "sampling 10,000 points, {name}, 50 steps: {:.2} s",
+            start.elapsed().as_secs_f64()
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! A trained 2D model as bytes: its card (configs and provenance, JSON) beside its weights
+//! (burnpack, burn's own tensor format), in one buffer:
+//!
+//! `b"DLAB"`, format version (u32, little-endian), card length in bytes (u32 LE), the card's
+//! JSON, then the burnpack bytes of the moving-average weights.
+//!
+//! No file I/O here: the command line writes the bytes to a file, the page offers a download.
+
+use crate::model::{MlpDenoiser, MlpDenoiserConfig};
+use crate::train::TrainConfig;
+use burn::config::Config;
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device};
+
+const MAGIC: &[u8; 4] = b"DLAB";
+const VERSION: u32 = 1;
+
+/// What a checkpoint says about its model.
+#[derive(Config, Debug, PartialEq)]
+pub struct ModelCard {
+    /// The network's hyper-parameters.
+    pub model: MlpDenoiserConfig,
+    /// How it was trained (schedule, prediction type, ...).
+    pub train: TrainConfig,
+    /// What it was trained on, for people (e.g. `dataset moons` or `points my.csv`).
+    pub data: String,
+    /// Optimiser steps taken.
+    pub steps: usize,
+}
+
+/// Serialises `model` with its card. Reads the weights synchronously: natively or on the CPU
+/// backend (the browser's WebGPU needs an asynchronous read).
+pub fn to_bytes(model: &MlpDenoiser, card: &ModelCard) -> Result<Vec<u8>, String> {
+    let weights = model
+        .clone()
+        .into_record()
+        .into_bytes()
+        .map_err(|e| format!("could not serialise the weights: {e:?}"))?;
+    let json = burn::config::config_to_json(card);
+    let mut out = Vec::with_capacity(12 + json.len() + weights.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    out.extend_from_slice(json.as_bytes());
+    out.extend_from_slice(&weights);
+    Ok(out)
+}
+
+/// Reads a checkpoint: its card, and its weights loaded into a network on `device`.
+pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<(MlpDenoiser, ModelCard), String> {
+    let not_ours = "this is not a Diffusion Lab model file (it does not start with DLAB)";
+    if bytes.len() < 12 || &bytes[..4] != MAGIC {
+        return Err(not_ours.into());
+    }
+    let version = u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes"));
+    if version != VERSION {
+        return Err(format!(
+            "this model file has format version {version}; this build reads version {VERSION}"
+        ));
+    }
+    let len = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
+    let json = bytes
+        .get(12..12 + len)
+        .ok_or("the model file is truncated (its description is cut short)")?;
+    let card = ModelCard::load_binary(json)
+        .map_err(|e| format!("the model's description is not valid: {e}"))?;
+    card.model.validate()?;
+    card.train.validate()?;
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes[12 + len..].to_vec()))
+        .map_err(|e| format!("the model's weights are not valid: {e:?}"))?;
+    let model = card
+        .model
+        .init(device)
+        .try_load_record(record)
+        .map_err(|e| format!("the weights do not fit the described network: {e:?}"))?;
+    Ok((model, card))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::Tensor;
+
+    #[test]
+    fn a_model_survives_the_round_trip() {
+        let device = Device::flex();
+        let config = MlpDenoiserConfig::new().with_width(16).with_depth(1);
+        let model = config.init(&device);
+        let card = ModelCard::new(config, TrainConfig::new(), "dataset moons".into(), 12);
+        let bytes = to_bytes(&model, &card).unwrap();
+        let (loaded, card2) = from_bytes(&bytes, &device).unwrap();
+        assert_eq!(card2, card);
+        let x = Tensor::<2>::ones([3, 2], &device);
+        let t = Tensor::<2>::full([3, 1], 0.5, &device);
+        let a = model
+            .forward(x.clone(), t.clone())
+            .into_data()
+            .try_into_vec::<f32>()
+            .unwrap();
+        let b = loaded
+            .forward(x, t)
+            .into_data()
+            .try_into_vec::<f32>()
+            .unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn damaged_files_are_explained() {
+        let device = Device::flex();
+        assert!(
+            from_bytes(b"PK\x03\x04 zip", &device)
+                .unwrap_err()
+                .contains("DLAB")
+        );
+        let config = MlpDenoiserConfig::new().with_width(16).with_depth(1);
+        let card = ModelCard::new(config.clone(), TrainConfig::new(), "x".into(), 0);
+        let bytes = to_bytes(&config.init(&device), &card).unwrap();
+        assert!(
+            from_bytes(&bytes[..20], &device)
+                .unwrap_err()
+                .contains("truncated")
+        );
+        assert!(from_bytes(&bytes[..bytes.len() - 100], &device).is_err());
+        // A card that describes another network.
+        let other = ModelCard::new(config.with_width(32), TrainConfig::new(), "x".into(), 0);
+        let json = burn::config::config_to_json(&other);
+        let mut swapped = bytes[..8].to_vec();
+        swapped.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        swapped.extend_from_slice(json.as_bytes());
+        let old_len = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+        swapped.extend_from_slice(&bytes[12 + old_len..]);
+        assert!(
+            from_bytes(&swapped, &device)
+                .unwrap_err()
+                .contains("do not fit")
+        );
+    }
+}

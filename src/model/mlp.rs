@@ -1,0 +1,170 @@
+//! The 2D denoiser: a residual MLP over Fourier features of the point and a sinusoidal
+//! embedding of the time, as in tiny-diffusion (3 blocks of 128) with the time injected into
+//! every block (as the time embedding enters every residual block of the DDPM U-Net).
+//!
+//! e = [features(x), features(t)] → h = W_in e;
+//! each block: h ← h + W₂ SiLU(LN(W₁ SiLU(h) + W_t SiLU(τ))), τ = W_τ features(t);
+//! output = W_out SiLU(h).
+
+use super::embedding::sinusoidal;
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
+use burn::tensor::activation::silu;
+use burn::tensor::{Device, Tensor};
+
+/// The time the network sees is `t · TIME_SCALE`, so that t ∈ [0, 1] spans the same range of
+/// phases as DDPM's integer timesteps 0..1000.
+const TIME_SCALE: f64 = 1000.0;
+
+/// Hyper-parameters of [`MlpDenoiser`].
+#[derive(Config, Debug, PartialEq)]
+pub struct MlpDenoiserConfig {
+    /// Width of the hidden layers.
+    #[config(default = 128)]
+    pub width: usize,
+    /// Number of residual blocks.
+    #[config(default = 3)]
+    pub depth: usize,
+    /// Size of the time embedding (even).
+    #[config(default = 64)]
+    pub time_features: usize,
+    /// Fourier features per input coordinate (even).
+    #[config(default = 32)]
+    pub input_features: usize,
+    /// Scale of the input coordinates inside the Fourier features (tiny-diffusion uses 25).
+    #[config(default = 25.0)]
+    pub input_scale: f64,
+}
+
+impl MlpDenoiserConfig {
+    /// Checks the sizes, for configs that come from people.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(8..=1024).contains(&self.width) {
+            return Err(format!(
+                "model width must be between 8 and 1024, not {}",
+                self.width
+            ));
+        }
+        if !(1..=16).contains(&self.depth) {
+            return Err(format!(
+                "model depth must be between 1 and 16, not {}",
+                self.depth
+            ));
+        }
+        for (name, v) in [
+            ("time_features", self.time_features),
+            ("input_features", self.input_features),
+        ] {
+            if v < 2 || !v.is_multiple_of(2) || v > 512 {
+                return Err(format!(
+                    "{name} must be an even number from 2 to 512, not {v}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A network with fresh weights on `device`.
+    pub fn init(&self, device: &Device) -> MlpDenoiser {
+        let linear = |i, o| LinearConfig::new(i, o).init(device);
+        let w = self.width;
+        MlpDenoiser {
+            input: linear(2 * self.input_features + self.time_features, w),
+            time: linear(self.time_features, w),
+            blocks: (0..self.depth)
+                .map(|_| Block {
+                    first: linear(w, w),
+                    time: linear(w, w),
+                    norm: LayerNormConfig::new(w).init(device),
+                    second: linear(w, w),
+                })
+                .collect(),
+            output: linear(w, 2),
+            time_features: self.time_features,
+            input_features: self.input_features,
+            input_scale: self.input_scale,
+        }
+    }
+}
+
+/// One residual block.
+#[derive(Module, Debug)]
+pub struct Block {
+    first: Linear,
+    time: Linear,
+    norm: LayerNorm,
+    second: Linear,
+}
+
+/// The 2D denoiser; see the module documentation.
+#[derive(Module, Debug)]
+pub struct MlpDenoiser {
+    input: Linear,
+    time: Linear,
+    blocks: Vec<Block>,
+    output: Linear,
+    time_features: usize,
+    input_features: usize,
+    input_scale: f64,
+}
+
+impl MlpDenoiser {
+    /// The network's output (ε or v) at points `x` and times `t` ∈ [0, 1].
+    ///
+    /// # Shapes
+    /// - `x`: `[batch, 2]`
+    /// - `t`: `[batch, 1]`
+    /// - output: `[batch, 2]`
+    pub fn forward(&self, x: Tensor<2>, t: Tensor<2>) -> Tensor<2> {
+        let t_emb = sinusoidal(t, self.time_features, TIME_SCALE);
+        let x_emb = sinusoidal(x, self.input_features, self.input_scale);
+        let tau = silu(self.time.forward(t_emb.clone()));
+        let mut h = self.input.forward(Tensor::cat(vec![x_emb, t_emb], 1));
+        for b in &self.blocks {
+            let inner = b.first.forward(silu(h.clone())) + b.time.forward(tau.clone());
+            h = h + b.second.forward(silu(b.norm.forward(inner)));
+        }
+        self.output.forward(silu(h))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_and_parameter_count() {
+        let config = MlpDenoiserConfig::new();
+        config.validate().unwrap();
+        let device = Device::flex();
+        let model = config.init(&device);
+        let x = Tensor::<2>::zeros([5, 2], &device);
+        let t = Tensor::<2>::ones([5, 1], &device);
+        assert_eq!(model.forward(x, t).dims(), [5, 2]);
+        // input (64+64)·128+128, time 64·128+128, 3 blocks of 3·(128·128+128) + LN 256,
+        // output 128·2+2.
+        assert_eq!(
+            model.num_params(),
+            16512 + 8320 + 3 * (3 * 16512 + 256) + 258
+        );
+    }
+
+    #[test]
+    fn bad_sizes_are_explained() {
+        assert!(
+            MlpDenoiserConfig::new()
+                .with_width(4)
+                .validate()
+                .unwrap_err()
+                .contains("width")
+        );
+        assert!(
+            MlpDenoiserConfig::new()
+                .with_time_features(7)
+                .validate()
+                .unwrap_err()
+                .contains("even")
+        );
+    }
+}

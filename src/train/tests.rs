@@ -1,0 +1,152 @@
+//! Training tests on the CPU backend.
+
+use super::*;
+use crate::data::Dataset;
+use crate::quality::Quality;
+use crate::sampler::{SamplerKind, generate, plan};
+use crate::spacing::Spacing;
+use std::time::Instant;
+
+#[test]
+fn learning_rate_warms_up_then_decays_along_a_cosine() {
+    let c = TrainConfig::new()
+        .with_warmup_steps(10)
+        .with_total_steps(Some(110));
+    assert!((c.learning_rate_at(0) - 0.1 * c.learning_rate).abs() < 1e-12);
+    assert!((c.learning_rate_at(9) - c.learning_rate).abs() < 1e-12);
+    assert!((c.learning_rate_at(60) - c.learning_rate * (0.05 + 0.95 * 0.5)).abs() < 1e-9);
+    assert!((c.learning_rate_at(500) - 0.05 * c.learning_rate).abs() < 1e-12);
+    assert_eq!(
+        TrainConfig::new().learning_rate_at(10_000),
+        TrainConfig::new().learning_rate
+    );
+}
+
+#[test]
+fn bad_configs_and_data_are_refused() {
+    let d = Device::flex();
+    let p = Dataset::Moons.sample(10, 0);
+    let m = MlpDenoiserConfig::new();
+    assert!(Trainer::new(&d, &p, m.clone(), TrainConfig::new().with_batch_size(0), 0).is_err());
+    assert!(
+        Trainer::new(
+            &d,
+            &p,
+            m.clone(),
+            TrainConfig::new().with_learning_rate(-1.0),
+            0
+        )
+        .is_err()
+    );
+    assert!(Trainer::new(&d, &p[..3], m.clone(), TrainConfig::new(), 0).is_err());
+    assert!(Trainer::new(&d, &p, m.with_depth(0), TrainConfig::new(), 0).is_err());
+}
+
+/// Trains with the defaults on `dataset` and measures DDIM at 50 steps, 2,000 samples against
+/// 2,000 fresh points, next to the floor.
+fn train_and_measure(dataset: Dataset, steps: usize) -> (Quality, f64) {
+    let device = Device::flex();
+    let data = dataset.sample(20_000, 1);
+    let config = TrainConfig::new().with_total_steps(Some(steps));
+    let mut trainer = Trainer::new(&device, &data, MlpDenoiserConfig::new(), config, 0).unwrap();
+    let start = Instant::now();
+    for _ in 0..steps {
+        trainer.step();
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    let plan = plan(trainer.schedule(), Spacing::Trailing, 50).unwrap();
+    let samples = generate(
+        SamplerKind::Ddim { eta: 0.0 },
+        &trainer.denoiser(),
+        &plan,
+        [2000, 2],
+        7,
+        &device,
+    );
+    let samples = samples.into_data().try_into_vec::<f32>().unwrap();
+    let q = Quality::measure(
+        &samples,
+        &dataset.sample(2000, 2),
+        &dataset.sample(2000, 3),
+        0,
+    )
+    .unwrap();
+    (q, seconds)
+}
+
+/// A short run must learn something: the loss falls and the samples move from the starting
+/// noise towards the data (SWD falls well below that of the untrained model).
+#[test]
+fn a_short_run_learns() {
+    let device = Device::flex();
+    let data = Dataset::Moons.sample(5_000, 1);
+    let config = TrainConfig::new()
+        .with_batch_size(256)
+        .with_total_steps(Some(300))
+        .with_warmup_steps(20);
+    let mut trainer = Trainer::new(&device, &data, MlpDenoiserConfig::new(), config, 0).unwrap();
+    let measure = |trainer: &Trainer| {
+        let plan = plan(trainer.schedule(), Spacing::Trailing, 20).unwrap();
+        let samples = generate(
+            SamplerKind::Ddim { eta: 0.0 },
+            &trainer.denoiser(),
+            &plan,
+            [500, 2],
+            7,
+            &device,
+        );
+        let samples = samples.into_data().try_into_vec::<f32>().unwrap();
+        Quality::measure(
+            &samples,
+            &Dataset::Moons.sample(500, 2),
+            &Dataset::Moons.sample(500, 3),
+            0,
+        )
+        .unwrap()
+    };
+    let before = measure(&trainer);
+    let mut losses = vec![];
+    for _ in 0..300 {
+        losses.push(trainer.step().into_scalar::<f32>());
+    }
+    let after = measure(&trainer);
+    let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
+    let (first, last) = (mean(&losses[..20]), mean(&losses[280..]));
+    println!(
+        "loss {first:.3} -> {last:.3}; SWD {:.3} -> {:.3} (floor {:.3})",
+        before.swd, after.swd, after.floor_swd
+    );
+    // v-prediction keeps much irreducible loss; the fall is modest, the samples tell more.
+    assert!(last < 0.9 * first, "loss {first} -> {last}");
+    assert!(
+        after.swd < 0.5 * before.swd,
+        "SWD {} -> {}",
+        before.swd,
+        after.swd
+    );
+}
+
+/// The quality bar of the core issue: with the defaults, moons and rings reach SWD within 2x
+/// of the floor (DDIM, 50 steps, 2,000 points on each side). Minutes of CPU, so run by hand:
+/// `cargo test --release --lib -- --ignored --nocapture twice_the_floor`.
+#[test]
+#[ignore = "quality run, minutes: cargo test --release --lib -- --ignored --nocapture twice_the_floor"]
+fn moons_and_rings_reach_twice_the_floor() {
+    for dataset in [Dataset::Moons, Dataset::Rings] {
+        let steps = 4000;
+        let (q, s) = train_and_measure(dataset, steps);
+        println!(
+            "{dataset:?}: {steps} steps in {s:.1} s; SWD {:.4}, floor {:.4}, ratio {:.2}; MMD² {:.5}, floor {:.5}",
+            q.swd,
+            q.floor_swd,
+            q.swd_ratio(),
+            q.mmd,
+            q.floor_mmd
+        );
+        assert!(
+            q.swd_ratio() < 2.0,
+            "{dataset:?}: SWD {:.2}x the floor",
+            q.swd_ratio()
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! The command line as a new user runs it: train, sample, evaluate, and clear errors.
+#![cfg(not(target_family = "wasm"))]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_diffusion-lab"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("diffusion-lab-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn train_sample_and_evaluate() {
+    let (model, samples, points) = (scratch("m.dlab"), scratch("s.csv"), scratch("p.csv"));
+    // A user's own points: a noisy ring written as CSV.
+    let mut csv = String::from("x,y\n");
+    for i in 0..400 {
+        let a = i as f64 * 0.1;
+        csv += &format!("{},{}\n", 10.0 + 3.0 * a.cos(), -5.0 + 3.0 * a.sin());
+    }
+    std::fs::write(&points, csv).unwrap();
+    let p = points.to_str().unwrap();
+    let m = model.to_str().unwrap();
+    let s = samples.to_str().unwrap();
+
+    let o = run(&[
+        "train-2d",
+        "--points",
+        p,
+        "--steps",
+        "30",
+        "--seed",
+        "3",
+        "--schedule",
+        "linear",
+        "--out",
+        m,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("SWD"), "{}", text(&o));
+
+    let o = run(&[
+        "sample-2d",
+        "--model",
+        m,
+        "--n",
+        "300",
+        "--sampler",
+        "heun",
+        "--steps",
+        "8",
+        "--out",
+        s,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let written = std::fs::read_to_string(&samples).unwrap();
+    assert!(written.starts_with("x,y\n"));
+    assert_eq!(written.lines().count(), 301);
+
+    let o = run(&["eval-2d", "--dataset", "moons", "--samples", s]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("floor"), "{}", text(&o));
+
+    // Same seed, same samples.
+    let again = scratch("s2.csv");
+    let o = run(&[
+        "sample-2d",
+        "--model",
+        m,
+        "--n",
+        "300",
+        "--sampler",
+        "heun",
+        "--steps",
+        "8",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert_eq!(std::fs::read_to_string(&again).unwrap(), written);
+}
+
+#[test]
+fn mistakes_are_explained() {
+    let bad = scratch("bad.csv");
+    std::fs::write(&bad, "a,b\n1,2\n").unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["train-2d", "--dataset", "circles", "--out", "x"],
+            "unknown dataset \"circles\"",
+        ),
+        (
+            &[
+                "eval-2d",
+                "--points",
+                bad.to_str().unwrap(),
+                "--samples",
+                "x.csv",
+            ],
+            "header `x,y`",
+        ),
+        (
+            &[
+                "sample-2d",
+                "--model",
+                bad.to_str().unwrap(),
+                "--n",
+                "5",
+                "--out",
+                "y.csv",
+            ],
+            "not a Diffusion Lab model",
+        ),
+        (
+            &[
+                "sample-2d",
+                "--model",
+                "m",
+                "--n",
+                "5",
+                "--sampler",
+                "lms",
+                "--out",
+                "y.csv",
+            ],
+            "unknown sampler",
+        ),
+    ];
+    for (args, message) in cases {
+        let o = run(args);
+        assert!(!o.status.success(), "{args:?} should fail");
+        assert!(text(&o).contains(message), "{args:?}: {}", text(&o));
+    }
+}
