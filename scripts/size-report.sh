@@ -18,13 +18,17 @@ W=CARGO_PROFILE_WEB
 cargo build --locked --release --lib --target wasm32-unknown-unknown >&2
 files=("1-cargo-release=target/wasm32-unknown-unknown/release/diffusion_lab.wasm")
 # 2: opt-level z alone.
-files+=("$(build 2-opt-z ${W}_LTO=false ${W}_CODEGEN_UNITS=16 ${W}_PANIC=unwind)")
-# 3: the shipped `web` profile (opt-level z, fat LTO, one codegen unit, panic=abort).
+files+=("$(build 2-opt-z ${W}_LTO=false ${W}_CODEGEN_UNITS=16)")
+# 3: the shipped `web` profile (opt-level z, fat LTO, one codegen unit).
 cargo build --locked --profile web --lib --target wasm32-unknown-unknown >&2
 files+=("3-web-profile=target/wasm32-unknown-unknown/web/diffusion_lab.wasm")
-out=target/size/bindgen
-wasm-bindgen --target web --out-dir "$out" target/wasm32-unknown-unknown/web/diffusion_lab.wasm
-files+=("4-plus-wasm-bindgen=$out/diffusion_lab_bg.wasm")
-wasm-opt -Oz -o "$out/opt.wasm" "$out/diffusion_lab_bg.wasm"
-files+=("5-plus-wasm-opt-Oz=$out/opt.wasm")
+# Each build as it ships: through wasm-bindgen, then wasm-opt -Oz (trunk's two steps), which
+# also drop the name and debug sections that make the raw files above look alike.
+for entry in "${files[@]}"; do
+  name=${entry%%=*}
+  out="target/size/bindgen/$name"
+  wasm-bindgen --target web --out-dir "$out" "${entry#*=}"
+  wasm-opt -Oz -o "$out/opt.wasm" "$out/diffusion_lab_bg.wasm"
+  files+=("$name+bindgen+wasm-opt=$out/opt.wasm")
+done
 node scripts/wasm-sizes.mjs "${files[@]}"
