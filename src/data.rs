@@ -159,6 +159,28 @@ impl Dataset {
     }
 }
 
+/// Checks a point set `[x0, y0, x1, y1, ...]` that came from outside: x, y pairs, at least 2
+/// points, finite coordinates. Returns the number of points; errors name `what` was checked.
+pub fn check_points(what: &str, points: &[f32]) -> Result<usize, String> {
+    if !points.len().is_multiple_of(2) {
+        return Err(format!(
+            "{what}: points come as x, y pairs, but {} numbers were given",
+            points.len()
+        ));
+    }
+    let n = points.len() / 2;
+    if n < 2 {
+        return Err(format!("{what}: at least 2 points are needed, got {n}"));
+    }
+    if let Some(i) = points.iter().position(|v| !v.is_finite()) {
+        return Err(format!(
+            "{what}: point {} has a coordinate that is not a finite number",
+            i / 2
+        ));
+    }
+    Ok(n)
+}
+
 /// One draw of N(0, 1).
 fn normal(rng: &mut StdRng) -> f64 {
     StandardNormal.sample(rng)
@@ -168,19 +190,7 @@ fn normal(rng: &mut StdRng) -> f64 {
 /// same normalisation the built-in datasets have). Errors on fewer than 2 points, an odd
 /// length, non-finite values, or points that all coincide.
 pub fn standardize(points: &[f32]) -> Result<Vec<f32>, String> {
-    if !points.len().is_multiple_of(2) {
-        return Err(format!(
-            "points come as x, y pairs, but {} numbers were given",
-            points.len()
-        ));
-    }
-    let n = points.len() / 2;
-    if n < 2 {
-        return Err(format!("at least 2 points are needed, got {n}"));
-    }
-    if let Some(i) = points.iter().position(|v| !v.is_finite()) {
-        return Err(format!("point {} has a non-finite coordinate", i / 2));
-    }
+    let n = check_points("the points", points)?;
     let mut mean = [0.0f64; 2];
     for p in points.chunks_exact(2) {
         mean[0] += p[0] as f64 / n as f64;

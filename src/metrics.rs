@@ -10,6 +10,7 @@
 //! Each number means most next to its floor: the same metric between two independent draws of
 //! the data. Points are `[x0, y0, x1, y1, ...]`.
 
+use crate::data::check_points;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -21,22 +22,6 @@ pub const SWD_DIRECTIONS: usize = 128;
 /// median of ~500,000 pairwise distances is stable to well under a percent.
 const MEDIAN_POINTS: usize = 1000;
 
-fn check(name: &str, p: &[f32]) -> Result<usize, String> {
-    if !p.len().is_multiple_of(2) {
-        return Err(format!(
-            "{name}: points come as x, y pairs, but {} numbers were given",
-            p.len()
-        ));
-    }
-    if p.len() < 4 {
-        return Err(format!("{name}: at least 2 points are needed"));
-    }
-    if p.iter().any(|v| !v.is_finite()) {
-        return Err(format!("{name}: a coordinate is not a finite number"));
-    }
-    Ok(p.len() / 2)
-}
-
 /// Sliced Wasserstein-2 distance over `directions` directions θ_k = φ + kπ/K, evenly spaced
 /// over the half circle from a random start φ drawn from `seed` (even spacing makes the
 /// average exact for a shift: SW₂(X, X + s) = ‖s‖/√2).
@@ -46,8 +31,8 @@ pub fn sliced_wasserstein(
     directions: usize,
     seed: u64,
 ) -> Result<f64, String> {
-    check("first set", a)?;
-    check("second set", b)?;
+    check_points("first set", a)?;
+    check_points("second set", b)?;
     if directions == 0 {
         return Err("sliced Wasserstein needs at least one direction".into());
     }
@@ -120,8 +105,8 @@ pub fn median_bandwidth_squared(a: &[f32], b: &[f32], seed: u64) -> f64 {
 /// The unbiased MMD²_u with the RBF kernel at the median bandwidth (can be slightly
 /// negative when the sets come from one distribution).
 pub fn mmd_rbf(a: &[f32], b: &[f32], seed: u64) -> Result<f64, String> {
-    let n = check("first set", a)? as f64;
-    let m = check("second set", b)? as f64;
+    let n = check_points("first set", a)? as f64;
+    let m = check_points("second set", b)? as f64;
     let sigma2 = median_bandwidth_squared(a, b, seed).max(1e-12);
     let gamma = 1.0 / (2.0 * sigma2);
     let kernel_sum = |x: &[f32], y: &[f32], same: bool| -> f64 {

@@ -176,10 +176,7 @@ impl Trainer {
     ) -> Result<Self, String> {
         model_config.validate()?;
         config.validate()?;
-        let n = points.len() / 2;
-        if n < 2 || !points.len().is_multiple_of(2) {
-            return Err("training needs at least 2 points given as x, y pairs".into());
-        }
+        let n = crate::data::check_points("training data", points)?;
         let schedule = NoiseSchedule::new(config.schedule.schedule(), config.timesteps)?;
         let ad = device.clone().autodiff();
         ad.seed(seed);
