@@ -9,9 +9,9 @@
 use crate::model::{MlpDenoiser, MlpDenoiserConfig};
 use crate::train::TrainConfig;
 use burn::config::Config;
-use burn::module::Module;
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device};
+use burn::tensor::{Bytes, Device, Tensor, TensorData};
 
 const MAGIC: &[u8; 4] = b"DLAB";
 const VERSION: u32 = 1;
@@ -45,6 +45,51 @@ pub fn to_bytes(model: &MlpDenoiser, card: &ModelCard) -> Result<Vec<u8>, String
     out.extend_from_slice(json.as_bytes());
     out.extend_from_slice(&weights);
     Ok(out)
+}
+
+/// [`to_bytes`] for a model on any device, reading its weights asynchronously (WebGPU in the
+/// browser allows no synchronous reads): each weight is read back in turn, copied into the
+/// same network on the CPU, and that copy is serialised.
+pub async fn to_bytes_async(model: &MlpDenoiser, card: &ModelCard) -> Result<Vec<u8>, String> {
+    let mut collect = CollectWeights(Vec::new());
+    model.visit(&mut collect);
+    let mut weights = Vec::with_capacity(collect.0.len());
+    for (id, tensor) in collect.0 {
+        let data = tensor
+            .into_data_async()
+            .await
+            .map_err(|e| format!("could not read the weights back: {e:?}"))?;
+        weights.push((id, data));
+    }
+    let mut fill = FillWeights(weights.into_iter());
+    let on_cpu = card.model.init(&Device::flex()).map(&mut fill);
+    to_bytes(&on_cpu, card)
+}
+
+/// Every float weight with its id, flattened, in visiting order.
+struct CollectWeights(Vec<(ParamId, Tensor<1>)>);
+
+impl ModuleVisitor for CollectWeights {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let value = param.val();
+        let n = value.shape().num_elements();
+        self.0.push((param.id, value.reshape([n])));
+    }
+}
+
+/// Replaces every float weight, in visiting order, by the collected values and id.
+struct FillWeights(std::vec::IntoIter<(ParamId, TensorData)>);
+
+impl ModuleMapper for FillWeights {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (id, data) = self
+            .0
+            .next()
+            .expect("the same network has the same weights");
+        let value = param.val();
+        let values = Tensor::<1>::from_data(data, &value.device()).reshape(value.dims());
+        Param::initialized(id, values)
+    }
 }
 
 /// Reads a checkpoint: its card, and its weights loaded into a network on `device`.
@@ -104,6 +149,18 @@ mod tests {
             .try_into_vec::<f32>()
             .unwrap();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn the_asynchronous_export_writes_the_same_bytes() {
+        let device = Device::flex();
+        let config = MlpDenoiserConfig::new().with_width(16).with_depth(2);
+        let model = config.init(&device);
+        let card = ModelCard::new(config, TrainConfig::new(), "dataset rings".into(), 3);
+        let sync = to_bytes(&model, &card).unwrap();
+        let future = to_bytes_async(&model, &card);
+        let asynchronous = futures_lite::future::block_on(future);
+        assert_eq!(sync, asynchronous.unwrap());
     }
 
     #[test]

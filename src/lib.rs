@@ -13,9 +13,12 @@
 //! - [`metrics`]: sliced Wasserstein and MMD between point sets.
 //! - [`mixture`]: Gaussian mixtures and their exact denoiser, for testing samplers.
 //! - [`model`]: the denoising networks.
+//! - [`point_set`]: training points and held-out sets, from a dataset or a person.
+//! - [`playground`]: the 2D playground's state and operations, behind the page's `Playground`.
 //! - [`prediction`]: ε- and v-prediction and the conversions between ε, v and x₀.
 //! - [`sampler`]: DDPM, DDIM, Euler, Heun, DPM-Solver++(2M) and classifier-free guidance.
 //! - [`quality`]: SWD and MMD of samples next to their floor.
+//! - [`render`]: draws point clouds and trails with wgpu on the compute device (wasm).
 //! - [`schedule`]: noise schedules β_t and the tables built from them.
 //! - [`spacing`]: which timesteps a sampler visits.
 //! - [`train`]: the trainer: one optimiser step at a time, Adam, EMA, clipping.
@@ -30,8 +33,11 @@ pub mod forward;
 pub mod metrics;
 pub mod mixture;
 pub mod model;
+pub mod playground;
+pub mod point_set;
 pub mod prediction;
 pub mod quality;
+pub mod render;
 pub mod sampler;
 pub mod schedule;
 pub mod spacing;

@@ -175,12 +175,26 @@ impl Trainer {
         seed: u64,
     ) -> Result<Self, String> {
         model_config.validate()?;
-        config.validate()?;
-        let n = crate::data::check_points("training data", points)?;
-        let schedule = NoiseSchedule::new(config.schedule.schedule(), config.timesteps)?;
         let ad = device.clone().autodiff();
         ad.seed(seed);
         let model = model_config.init(&ad);
+        Self::resume(model, points, model_config, config, 0)
+    }
+
+    /// Goes on training `model` (on an autodiff device; e.g. loaded from a checkpoint, whose
+    /// card gives the configs and `steps_done`) with a fresh optimiser; the moving average
+    /// starts at `model`.
+    pub fn resume(
+        model: MlpDenoiser,
+        points: &[f32],
+        model_config: MlpDenoiserConfig,
+        config: TrainConfig,
+        steps_done: usize,
+    ) -> Result<Self, String> {
+        config.validate()?;
+        let n = crate::data::check_points("training data", points)?;
+        let schedule = NoiseSchedule::new(config.schedule.schedule(), config.timesteps)?;
+        let ad = model.devices()[0].clone();
         let optim = AdamConfig::new()
             .with_epsilon(1e-8)
             .with_grad_clipping(Some(GradientClippingConfig::Norm(config.grad_clip_norm)))
@@ -195,8 +209,24 @@ impl Trainer {
             schedule,
             config,
             model_config,
-            steps_done: 0,
+            steps_done,
         })
+    }
+
+    /// Changes the learning rate and batch size between steps (the page's sliders).
+    pub fn set_rate_and_batch(
+        &mut self,
+        learning_rate: f64,
+        batch_size: usize,
+    ) -> Result<(), String> {
+        let config = self
+            .config
+            .clone()
+            .with_learning_rate(learning_rate)
+            .with_batch_size(batch_size);
+        config.validate()?;
+        self.config = config;
+        Ok(())
     }
 
     /// One optimiser update on a fresh batch. Returns the batch's loss as a tensor of one

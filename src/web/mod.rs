@@ -2,6 +2,16 @@
 //!
 //! A thin facade: it converts between JavaScript values and the library's types and holds no
 //! maths. `www/main.js` exposes these exports as `window.diffusionLab`.
+//!
+//! - this file: start-up, the backend, the schedule curve, and checks of JavaScript numbers;
+//! - `playground.rs`: the `Playground` class (the 2D playground's API);
+//! - `point_canvas.rs`: the `PointCanvas` class (drawing points with wgpu).
+
+mod playground;
+mod point_canvas;
+
+pub use playground::Playground;
+pub use point_canvas::PointCanvas;
 
 use crate::backend::{self, Backend};
 use wasm_bindgen::prelude::*;
@@ -55,4 +65,61 @@ impl BackendInfo {
 #[wasm_bindgen(js_name = initBackend)]
 pub async fn init_backend() -> BackendInfo {
     BackendInfo(backend::init().await)
+}
+
+/// ᾱ(t) of the schedule `name` with `timesteps` steps at `points` evenly spaced times from 0 to
+/// 1, for the page's schedule chart.
+#[wasm_bindgen(js_name = alphaBarCurve)]
+pub fn alpha_bar_curve(name: &str, timesteps: f64, points: f64) -> Result<Vec<f32>, JsError> {
+    let steps = whole("T", timesteps, 2, 10_000).js()?;
+    let points = whole("the number of points", points, 2, 100_000).js()?;
+    let kind = crate::schedule::BetaSchedule::parse(name).js()?;
+    let schedule = crate::schedule::NoiseSchedule::new(kind, steps).js()?;
+    Ok(crate::schedule::linspace(0.0, 1.0, points)
+        .into_iter()
+        .map(|t| schedule.alpha_bar(t) as f32)
+        .collect())
+}
+
+/// Turns the library's `String` errors into JavaScript errors.
+pub(crate) trait OrJs<T> {
+    /// `Err(message)` becomes a `JsError` with that message.
+    fn js(self) -> Result<T, JsError>;
+}
+
+impl<T> OrJs<T> for Result<T, String> {
+    fn js(self) -> Result<T, JsError> {
+        self.map_err(|e| JsError::new(&e))
+    }
+}
+
+/// A whole number from JavaScript in `min..=max` (JavaScript numbers are doubles: NaN, 2.5
+/// and -1 are refused here rather than silently converted).
+pub(crate) fn whole(what: &str, value: f64, min: usize, max: usize) -> Result<usize, String> {
+    if value.fract() != 0.0 || !(min as f64..=max as f64).contains(&value) {
+        return Err(format!(
+            "{what} must be a whole number from {min} to {max}, not {value}"
+        ));
+    }
+    Ok(value as usize)
+}
+
+/// A finite number from JavaScript.
+pub(crate) fn number(what: &str, value: f64) -> Result<f64, String> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(format!("{what} must be a finite number, not {value}"))
+    }
+}
+
+/// A seed: a whole number from 0 to 2⁵³ - 1 (the integers a JavaScript number holds exactly).
+pub(crate) fn seed(value: f64) -> Result<u64, String> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    if value.fract() != 0.0 || !(0.0..=MAX_SAFE).contains(&value) {
+        return Err(format!(
+            "a seed must be a whole number from 0 to 2^53 - 1, not {value}"
+        ));
+    }
+    Ok(value as u64)
 }

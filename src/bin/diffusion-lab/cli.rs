@@ -4,8 +4,9 @@ use crate::points_csv;
 use burn::tensor::Device;
 use clap::{Args, Parser, Subcommand};
 use diffusion_lab::checkpoint::{self, ModelCard};
-use diffusion_lab::data::{Dataset, standardize};
+use diffusion_lab::data::Dataset;
 use diffusion_lab::model::MlpDenoiserConfig;
+use diffusion_lab::point_set::PointSet;
 use diffusion_lab::quality::Quality;
 use diffusion_lab::sampler::{SamplerKind, generate, plan};
 use diffusion_lab::spacing::Spacing;
@@ -17,8 +18,6 @@ use std::time::Instant;
 
 /// Points drawn from a built-in dataset for training (the held-out sets use other seeds).
 const TRAIN_POINTS: usize = 20_000;
-/// Held-out points for `eval-2d` and for the quality printed after training.
-const EVAL_POINTS: usize = 2_000;
 
 #[derive(Parser)]
 #[command(
@@ -125,35 +124,19 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// The data source, resolved: training points, and two held-out sets for quality and floor.
-struct Data {
-    label: String,
-    train: Vec<f32>,
-    heldout: Vec<f32>,
-    heldout2: Vec<f32>,
-}
-
-fn load_data(args: &DataArgs, seed: u64) -> Result<Data, String> {
+fn load_data(args: &DataArgs, seed: u64) -> Result<PointSet, String> {
     if let Some(name) = &args.dataset {
-        let d = Dataset::parse(name)?;
-        // Three independent draws: distinct seeds derived from the user's.
-        return Ok(Data {
-            label: format!("dataset {name}"),
-            train: d.sample(TRAIN_POINTS, seed),
-            heldout: d.sample(EVAL_POINTS, seed.wrapping_add(1_000_001)),
-            heldout2: d.sample(EVAL_POINTS, seed.wrapping_add(2_000_002)),
-        });
+        return Ok(PointSet::from_dataset(
+            Dataset::parse(name)?,
+            TRAIN_POINTS,
+            seed,
+        ));
     }
     let path = args.points.as_ref().expect("clap requires one of the two");
-    let points = standardize(&points_csv::read(path)?)?;
-    // A user's set is all there is: train on all of it; judge against two halves of it.
-    let half = (points.len() / 4) * 2; // floats in half of the points
-    Ok(Data {
-        label: format!("points {}", path.display()),
-        heldout: points[..half].to_vec(),
-        heldout2: points[half..2 * half].to_vec(),
-        train: points,
-    })
+    PointSet::from_user(
+        &points_csv::read(path)?,
+        format!("points {}", path.display()),
+    )
 }
 
 fn train(args: TrainArgs) -> Result<(), String> {

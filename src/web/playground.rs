@@ -1,0 +1,285 @@
+//! The exported `Playground` class: the 2D playground's only door for the page and for outside
+//! scripts. It checks every value JavaScript passes (a panic would kill the page), runs the
+//! library's [`crate::playground::Playground`], and reads results back asynchronously (WebGPU
+//! allows no synchronous reads), one read per call.
+
+use super::{OrJs, number, seed, whole};
+use crate::backend::{self, Backend};
+use crate::playground;
+use burn::tensor::Tensor;
+use js_sys::{Float32Array, Object, Promise, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// The 2D playground: data, schedule, a denoiser in training, and samplers.
+///
+/// Methods that compute on the GPU return promises. Calls may overlap: each one takes the
+/// state it needs when it is made, and only its read-back is awaited.
+#[wasm_bindgen]
+pub struct Playground {
+    inner: Rc<RefCell<playground::Playground>>,
+    backend: Backend,
+}
+
+/// A `JsError` as the `JsValue` a promise rejects with.
+fn reject(message: String) -> JsValue {
+    JsError::new(&message).into()
+}
+
+async fn read_vec<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsValue> {
+    tensor
+        .into_data_async()
+        .await
+        .map_err(|e| reject(format!("reading the result back failed: {e:?}")))?
+        .try_into_vec::<f32>()
+        .map_err(|e| reject(format!("the result has an unexpected type: {e:?}")))
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// A playground on the page's backend (WebGPU when the browser has it, else the CPU),
+    /// holding 2,000 points of `moons`.
+    pub async fn create() -> Playground {
+        Self::on(backend::init().await)
+    }
+
+    /// A playground on the CPU backend even when WebGPU is there (to compare the two).
+    #[wasm_bindgen(js_name = createOnCpu)]
+    pub fn create_on_cpu() -> Playground {
+        Self::on(Backend::cpu(Some("asked for the CPU".into())))
+    }
+
+    fn on(backend: Backend) -> Playground {
+        Playground {
+            inner: Rc::new(RefCell::new(playground::Playground::new(
+                backend.device.clone(),
+            ))),
+            backend,
+        }
+    }
+
+    /// `"webgpu"` or `"cpu"`.
+    pub fn backend(&self) -> String {
+        self.backend.kind.as_str().to_string()
+    }
+
+    /// The backend in words, e.g. `WebGPU: google swiftshader`.
+    #[wasm_bindgen(js_name = backendDescription)]
+    pub fn backend_description(&self) -> String {
+        self.backend.describe()
+    }
+
+    /// Trains from now on `n` points of the dataset `name` (`moons`, `swissroll`, `8gaussians`,
+    /// `rings`, `checkerboard`, `spiral`, `pinwheel`) drawn with `seed`; forgets the model.
+    #[wasm_bindgen(js_name = setDataset)]
+    pub fn set_dataset(&self, name: &str, n: f64, seed_value: f64) -> Result<(), JsError> {
+        let n = whole("the number of points", n, 2, playground::MAX_POINTS).js()?;
+        let s = seed(seed_value).js()?;
+        self.inner.borrow_mut().set_dataset(name, n, s).js()?;
+        Ok(())
+    }
+
+    /// Trains from now on your points, `[x0, y0, x1, y1, ...]` in any units (they are centred
+    /// and scaled); forgets the model.
+    #[wasm_bindgen(js_name = setPoints)]
+    pub fn set_points(&self, points: &[f32]) -> Result<(), JsError> {
+        self.inner.borrow_mut().set_points(points).js()?;
+        Ok(())
+    }
+
+    /// The training points as the model sees them (standardised).
+    pub fn points(&self) -> Vec<f32> {
+        self.inner.borrow().points().to_vec()
+    }
+
+    /// What the data is, e.g. `dataset moons` or `your points`.
+    #[wasm_bindgen(js_name = dataLabel)]
+    pub fn data_label(&self) -> String {
+        self.inner.borrow().data_label().to_string()
+    }
+
+    /// The training points at time `t` ∈ [0, 1] of the forward process, with noise from
+    /// `seed` (the same noise for every `t`).
+    pub fn noised(&self, t: f64, seed_value: f64) -> Result<Vec<f32>, JsError> {
+        let s = seed(seed_value).js()?;
+        self.inner.borrow().noised(t, s).js()
+    }
+
+    /// Uses the noise schedule `linear`, `cosine` or `sigmoid` with `timesteps` steps (T);
+    /// forgets the model when this changes anything.
+    #[wasm_bindgen(js_name = setSchedule)]
+    pub fn set_schedule(&self, name: &str, timesteps: f64) -> Result<(), JsError> {
+        let t = whole("T", timesteps, 2, 10_000).js()?;
+        self.inner.borrow_mut().set_schedule(name, t).js()?;
+        Ok(())
+    }
+
+    /// Sets Adam's learning rate and the batch size (a model in training keeps going) and the
+    /// network's width (a new width starts a new model).
+    #[wasm_bindgen(js_name = setTraining)]
+    pub fn set_training(
+        &self,
+        learning_rate: f64,
+        batch_size: f64,
+        width: f64,
+    ) -> Result<(), JsError> {
+        let lr = number("the learning rate", learning_rate).js()?;
+        let batch = whole("the batch size", batch_size, 1, 65_536).js()?;
+        let width = whole("the width", width, 1, 1024).js()?;
+        self.inner
+            .borrow_mut()
+            .set_training(lr, batch, width)
+            .js()?;
+        Ok(())
+    }
+
+    /// Forgets the model: training starts again from fresh weights.
+    pub fn reset(&self) {
+        self.inner.borrow_mut().reset();
+    }
+
+    /// Optimiser steps taken by the current model.
+    #[wasm_bindgen(js_name = stepsDone)]
+    pub fn steps_done(&self) -> u32 {
+        self.inner.borrow().steps_done() as u32
+    }
+
+    /// Takes `steps` optimiser steps; resolves to their mean loss.
+    pub fn train(&self, steps: f64) -> Promise {
+        let loss = whole("the number of steps", steps, 1, playground::MAX_TRAIN_STEPS)
+            .and_then(|steps| self.inner.borrow_mut().train(steps));
+        future_to_promise(async move {
+            let loss = loss.map_err(reject)?;
+            let value: f32 = loss
+                .into_scalar_async()
+                .await
+                .map_err(|e| reject(format!("reading the loss back failed: {e:?}")))?;
+            Ok(JsValue::from_f64(value as f64))
+        })
+    }
+
+    /// `n` samples, `[x0, y0, ...]`, from `sampler` (`ddpm`, `ddim`, `euler`, `heun`,
+    /// `dpmpp2m`) in `steps` steps from noise drawn with `seed`; `eta` (DDIM only, default 0)
+    /// adds DDPM-like noise.
+    pub fn sample(
+        &self,
+        n: f64,
+        sampler: &str,
+        steps: f64,
+        seed_value: f64,
+        eta: Option<f64>,
+    ) -> Promise {
+        let samples = self
+            .request(n, steps, seed_value, eta)
+            .and_then(|(n, steps, s, eta)| {
+                self.inner.borrow_mut().sample(n, sampler, steps, eta, s)
+            });
+        future_to_promise(async move {
+            let values = read_vec(samples.map_err(reject)?).await?;
+            Ok(Float32Array::from(&values[..]).into())
+        })
+    }
+
+    /// Like `sample`, keeping every state: `steps + 1` frames of `n` points, frame 0 the
+    /// noise and the last frame the samples, one after the other in one array.
+    pub fn trajectory(
+        &self,
+        n: f64,
+        sampler: &str,
+        steps: f64,
+        seed_value: f64,
+        eta: Option<f64>,
+    ) -> Promise {
+        let frames = self
+            .request(n, steps, seed_value, eta)
+            .and_then(|(n, steps, s, eta)| {
+                self.inner
+                    .borrow_mut()
+                    .trajectory(n, sampler, steps, eta, s)
+            });
+        future_to_promise(async move {
+            let values = read_vec(frames.map_err(reject)?).await?;
+            Ok(Float32Array::from(&values[..]).into())
+        })
+    }
+
+    /// Checks the numbers of a `sample` or `trajectory` request.
+    fn request(
+        &self,
+        n: f64,
+        steps: f64,
+        seed_value: f64,
+        eta: Option<f64>,
+    ) -> Result<(usize, usize, u64, f64), String> {
+        let n = whole("the number of samples", n, 1, playground::MAX_SAMPLES)?;
+        let steps = whole("the number of steps", steps, 1, 10_000)?;
+        let s = seed(seed_value)?;
+        let eta = number("eta", eta.unwrap_or(0.0))?;
+        Ok((n, steps, s, eta))
+    }
+
+    /// SWD and MMD of `samples` against held-out data, with their floors (the same distances
+    /// between two draws of the data): `{swd, mmd, floorSwd, floorMmd}`.
+    pub fn quality(&self, samples: &[f32]) -> Promise {
+        let quality = self.inner.borrow().quality(samples);
+        future_to_promise(async move {
+            let q = quality.map_err(reject)?;
+            let out = Object::new();
+            for (key, value) in [
+                ("swd", q.swd),
+                ("mmd", q.mmd),
+                ("floorSwd", q.floor_swd),
+                ("floorMmd", q.floor_mmd),
+            ] {
+                Reflect::set(&out, &key.into(), &value.into())?;
+            }
+            Ok(out.into())
+        })
+    }
+
+    /// The moving-average model with its card, as the bytes of a `.dlab` file.
+    #[wasm_bindgen(js_name = exportWeights)]
+    pub fn export_weights(&self) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            // The model is copied (its tensors are shared, not duplicated) so that no borrow
+            // is held across the read.
+            let (model, card) = {
+                let mut p = inner.borrow_mut();
+                let (model, card) = p.model_and_card().map_err(reject)?;
+                (model.clone(), card)
+            };
+            let bytes = crate::checkpoint::to_bytes_async(&model, &card)
+                .await
+                .map_err(reject)?;
+            Ok(Uint8Array::from(&bytes[..]).into())
+        })
+    }
+
+    /// Replaces the model with one from a `.dlab` file; the schedule, network and training
+    /// settings come from the file. A bad file changes nothing.
+    #[wasm_bindgen(js_name = importWeights)]
+    pub fn import_weights(&self, bytes: &[u8]) -> Result<(), JsError> {
+        self.inner.borrow_mut().import(bytes).js()?;
+        Ok(())
+    }
+
+    /// The current settings (an imported model brings its own): `{schedule, timesteps,
+    /// learningRate, batchSize, width}`.
+    pub fn settings(&self) -> Result<Object, JsValue> {
+        let s = self.inner.borrow().settings();
+        let out = Object::new();
+        for (key, value) in [
+            ("schedule", JsValue::from_str(s.schedule)),
+            ("timesteps", (s.timesteps as f64).into()),
+            ("learningRate", s.learning_rate.into()),
+            ("batchSize", (s.batch_size as f64).into()),
+            ("width", (s.width as f64).into()),
+        ] {
+            Reflect::set(&out, &key.into(), &value)?;
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,80 @@
+//! The exported `PointCanvas` class: draws point clouds and trails on a `<canvas>` with wgpu
+//! ([`crate::render::PointRenderer`]) on the WebGPU device burn computes on. The page builds a
+//! frame from layers (`clear`, `addPoints`, `addSegments`) and shows it with `present`.
+
+use super::OrJs;
+use crate::render::{PointRenderer, parse_color};
+use wasm_bindgen::prelude::*;
+
+/// A canvas drawn with wgpu. Only exists when the page computes on WebGPU.
+#[wasm_bindgen]
+pub struct PointCanvas(PointRenderer);
+
+#[wasm_bindgen]
+impl PointCanvas {
+    /// A renderer for `canvas`; errors when the page is not on WebGPU (use Canvas2D then).
+    /// Call `initBackend` (or `Playground.create`) first.
+    pub fn create(canvas: web_sys::HtmlCanvasElement) -> Result<PointCanvas, JsError> {
+        let setup = crate::backend::wgpu_setup()
+            .ok_or_else(|| JsError::new("the page is not on WebGPU: draw with Canvas2D"))?;
+        Ok(PointCanvas(PointRenderer::new(&setup, canvas).js()?))
+    }
+
+    /// Follows the canvas's new size in device pixels; `pixelRatio` is device pixels per CSS
+    /// pixel.
+    pub fn resize(&mut self, width: f64, height: f64, pixel_ratio: f64) -> Result<(), JsError> {
+        let w = super::whole("the width", width, 1, 16_384).js()?;
+        let h = super::whole("the height", height, 1, 16_384).js()?;
+        let r = super::number("the pixel ratio", pixel_ratio).js()?;
+        self.0.resize(w as u32, h as u32, r as f32);
+        Ok(())
+    }
+
+    /// Shows data around (`x`, `y`) with `halfExtent` data units to the nearer edges, on a
+    /// `background` colour (`#rrggbb`).
+    #[wasm_bindgen(js_name = setView)]
+    pub fn set_view(
+        &mut self,
+        x: f64,
+        y: f64,
+        half_extent: f64,
+        background: &str,
+    ) -> Result<(), JsError> {
+        let x = super::number("x", x).js()?;
+        let y = super::number("y", y).js()?;
+        let h = super::number("the half extent", half_extent).js()?;
+        if h <= 0.0 {
+            return Err(JsError::new("the half extent must be positive"));
+        }
+        self.0
+            .set_view(x as f32, y as f32, h as f32, parse_color(background).js()?);
+        Ok(())
+    }
+
+    /// Starts a new frame.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// Adds points `[x0, y0, ...]` in one colour (`#rgb`, `#rrggbb`, `#rrggbbaa`) and
+    /// diameter in CSS pixels.
+    #[wasm_bindgen(js_name = addPoints)]
+    pub fn add_points(&mut self, xy: &[f32], color: &str, size: f64) -> Result<(), JsError> {
+        let size = super::number("the point size", size).js()?;
+        self.0
+            .add_points(xy, parse_color(color).js()?, size.clamp(0.0, 64.0) as f32);
+        Ok(())
+    }
+
+    /// Adds line segments `[xa, ya, xb, yb, ...]` in one colour.
+    #[wasm_bindgen(js_name = addSegments)]
+    pub fn add_segments(&mut self, segments: &[f32], color: &str) -> Result<(), JsError> {
+        self.0.add_segments(segments, parse_color(color).js()?);
+        Ok(())
+    }
+
+    /// Draws the frame.
+    pub fn present(&mut self) -> Result<(), JsError> {
+        self.0.present().js()
+    }
+}
