@@ -65,7 +65,6 @@ impl Backend {
 mod browser {
     use super::{Backend, BackendKind};
     use burn::tensor::Device;
-    use burn::tensor::wgpu::WgpuSetup;
     use js_sys::{Function, Promise, Reflect};
     use std::cell::RefCell;
     use wasm_bindgen::{JsCast, JsValue};
@@ -74,13 +73,6 @@ mod browser {
     thread_local! {
         /// burn's wgpu runtime can be initialised once per page, so the first answer is kept.
         static CHOSEN: RefCell<Option<Backend>> = const { RefCell::new(None) };
-        /// The wgpu instance, adapter, device and queue burn runs on, for the renderer.
-        static SETUP: RefCell<Option<WgpuSetup>> = const { RefCell::new(None) };
-    }
-
-    /// The WebGPU device burn computes on, once [`init`] chose WebGPU.
-    pub fn wgpu_setup() -> Option<WgpuSetup> {
-        SETUP.with(|s| s.borrow().clone())
     }
 
     /// Initialise burn on the browser's WebGPU, or fall back to the CPU with the reason.
@@ -92,16 +84,13 @@ mod browser {
             return chosen;
         }
         let chosen = match probe_adapter().await {
-            Ok(adapter) => match Device::wgpu_options().init_with_setup_async().await {
-                Ok((device, setup)) => {
-                    SETUP.with(|s| *s.borrow_mut() = Some(setup));
-                    Backend {
-                        device,
-                        kind: BackendKind::WebGpu,
-                        adapter,
-                        fallback_reason: None,
-                    }
-                }
+            Ok(adapter) => match Device::wgpu_options().init_async().await {
+                Ok(device) => Backend {
+                    device,
+                    kind: BackendKind::WebGpu,
+                    adapter,
+                    fallback_reason: None,
+                },
                 Err(err) => Backend::cpu(Some(format!("burn could not start on WebGPU: {err}"))),
             },
             Err(reason) => Backend::cpu(Some(reason)),
@@ -179,7 +168,7 @@ mod browser {
 }
 
 #[cfg(target_family = "wasm")]
-pub use browser::{init, wgpu_setup};
+pub use browser::init;
 
 #[cfg(test)]
 mod tests {

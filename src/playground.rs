@@ -53,13 +53,14 @@ pub struct Playground {
 }
 
 impl Playground {
-    /// The default setup (2,000 points of `moons`, the default configs) on `device`.
+    /// The default setup (2,000 points of `moons`, the default network, [`interactive`]
+    /// training) on `device`.
     pub fn new(device: Device) -> Self {
         Self {
             device,
             data: PointSet::from_dataset(Dataset::Moons, 2000, 0),
             model_config: MlpDenoiserConfig::new(),
-            config: TrainConfig::new(),
+            config: interactive(),
             trainer: None,
             seed: 0,
         }
@@ -319,6 +320,15 @@ impl Playground {
         self.trainer = Some(trainer);
         Ok(())
     }
+}
+
+/// Training settings for a person watching: a short warm-up (50 steps) and a shorter moving
+/// average (decay 0.995, about 200 steps), so samples follow the model within seconds; the
+/// command line keeps the slower, smoother defaults for long runs.
+pub fn interactive() -> TrainConfig {
+    TrainConfig::new()
+        .with_warmup_steps(50)
+        .with_ema_decay(0.995)
 }
 
 /// Errors unless `min ≤ value ≤ max`.

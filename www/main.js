@@ -1,10 +1,15 @@
 // Boots the page: waits for trunk to instantiate the wasm module, initialises the compute
-// backend, and shows which one was chosen.
+// backend, shows which one was chosen, and starts the playground.
 //
-// Outside scripts and tests drive the app through two globals:
+// Outside scripts and tests drive the app through three globals:
 //   window.diffusionLab       the wasm module's exports (set once they can be called)
 //   window.diffusionLabReady  a promise that resolves to window.diffusionLab once the backend
 //                             is initialised, or rejects with the start-up error.
+//   window.diffusionLabPage   a promise that resolves to the playground page once it is drawn;
+//                             its `pg` is the page's Playground.
+//   window.diffusionLabUi     that page, set once it is drawn (for synchronous checks).
+
+import { startPlayground } from "./playground.js";
 
 const backendLine = document.getElementById("backend");
 
@@ -33,7 +38,11 @@ async function boot() {
 }
 
 window.diffusionLabReady = boot();
-window.diffusionLabReady.catch((error) => {
+window.diffusionLabPage = window.diffusionLabReady.then(startPlayground).then((ui) => {
+  window.diffusionLabUi = ui;
+  return ui;
+});
+window.diffusionLabPage.catch((error) => {
   show("error", `Diffusion Lab could not start: ${error?.message ?? error}`);
   console.error(error);
 });

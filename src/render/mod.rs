@@ -1,5 +1,5 @@
-//! Draws 2D point clouds and trajectory trails on a `<canvas>` with wgpu, on the WebGPU device
-//! burn computes on (shared through burn's `WgpuSetup`, so the page holds one GPU device).
+//! Draws 2D point clouds and trajectory trails on a `<canvas>` with wgpu on WebGPU (its own
+//! device, one per page; see `points.rs` for why not burn's).
 //!
 //! A frame is a list of layers built on the CPU and drawn in one render pass: line segments
 //! (trails) first, then points as instanced screen-aligned discs. Data coordinates map to the
@@ -10,7 +10,7 @@
 #[cfg(target_family = "wasm")]
 mod points;
 #[cfg(target_family = "wasm")]
-pub use points::PointRenderer;
+pub use points::{PointRenderer, RenderDevice};
 
 /// A point instance: position, packed RGBA colour, diameter in pixels (16 bytes).
 pub const POINT_STRIDE: u64 = 16;

@@ -1,7 +1,44 @@
 //! The wgpu renderer (WebAssembly only: burn's wgpu backend is built for the browser).
 
 use super::{LINE_STRIDE, POINT_STRIDE};
-use burn::tensor::wgpu::{WgpuSetup, wgpu};
+use burn::tensor::wgpu::wgpu;
+
+/// The WebGPU device that draws: one per page, shared by every canvas, and apart from the
+/// device burn computes on. (Drawing on burn's own device, shared through its `WgpuSetup`,
+/// broke burn's next read-back in Chrome 156: "A valid external Instance reference no longer
+/// exists", and the device was lost.)
+pub struct RenderDevice {
+    instance: wgpu::Instance,
+    adapter: wgpu::Adapter,
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+}
+
+impl RenderDevice {
+    /// Asks the browser for a WebGPU adapter and device.
+    pub async fn new() -> Result<Self, String> {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = wgpu::Backends::BROWSER_WEBGPU;
+        let instance = wgpu::Instance::new(desc);
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions::default())
+            .await
+            .map_err(|e| format!("no WebGPU adapter to draw with: {e}"))?;
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("drawing"),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| format!("no WebGPU device to draw with: {e}"))?;
+        Ok(Self {
+            instance,
+            adapter,
+            device,
+            queue,
+        })
+    }
+}
 
 const SHADER: &str = r#"
 struct View {
@@ -87,8 +124,8 @@ pub struct PointRenderer {
 }
 
 impl PointRenderer {
-    /// A renderer for `canvas` on burn's WebGPU device.
-    pub fn new(setup: &WgpuSetup, canvas: web_sys::HtmlCanvasElement) -> Result<Self, String> {
+    /// A renderer for `canvas` on `setup`'s device.
+    pub fn new(setup: &RenderDevice, canvas: web_sys::HtmlCanvasElement) -> Result<Self, String> {
         let (width, height) = (canvas.width().max(1), canvas.height().max(1));
         let surface = setup
             .instance

@@ -48,7 +48,7 @@ impl Playground {
     /// A playground on the CPU backend even when WebGPU is there (to compare the two).
     #[wasm_bindgen(js_name = createOnCpu)]
     pub fn create_on_cpu() -> Playground {
-        Self::on(Backend::cpu(Some("asked for the CPU".into())))
+        Self::on(Backend::cpu(None))
     }
 
     fn on(backend: Backend) -> Playground {

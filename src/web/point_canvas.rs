@@ -1,23 +1,35 @@
 //! The exported `PointCanvas` class: draws point clouds and trails on a `<canvas>` with wgpu
-//! ([`crate::render::PointRenderer`]) on the WebGPU device burn computes on. The page builds a
-//! frame from layers (`clear`, `addPoints`, `addSegments`) and shows it with `present`.
+//! ([`crate::render::PointRenderer`]). The page builds a frame from layers (`clear`,
+//! `addPoints`, `addSegments`) and shows it with `present`.
 
 use super::OrJs;
-use crate::render::{PointRenderer, parse_color};
+use crate::render::{PointRenderer, RenderDevice, parse_color};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// A canvas drawn with wgpu. Only exists when the page computes on WebGPU.
+thread_local! {
+    /// The page's one drawing device, made by the first canvas.
+    static DEVICE: RefCell<Option<Rc<RenderDevice>>> = const { RefCell::new(None) };
+}
+
+/// A canvas drawn with wgpu on WebGPU.
 #[wasm_bindgen]
 pub struct PointCanvas(PointRenderer);
 
 #[wasm_bindgen]
 impl PointCanvas {
-    /// A renderer for `canvas`; errors when the page is not on WebGPU (use Canvas2D then).
-    /// Call `initBackend` (or `Playground.create`) first.
-    pub fn create(canvas: web_sys::HtmlCanvasElement) -> Result<PointCanvas, JsError> {
-        let setup = crate::backend::wgpu_setup()
-            .ok_or_else(|| JsError::new("the page is not on WebGPU: draw with Canvas2D"))?;
-        Ok(PointCanvas(PointRenderer::new(&setup, canvas).js()?))
+    /// A renderer for `canvas`; rejects when the browser has no WebGPU (use Canvas2D then).
+    pub async fn create(canvas: web_sys::HtmlCanvasElement) -> Result<PointCanvas, JsError> {
+        let device = match DEVICE.with(|d| d.borrow().clone()) {
+            Some(device) => device,
+            None => {
+                let device = Rc::new(RenderDevice::new().await.js()?);
+                DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
+                device
+            }
+        };
+        Ok(PointCanvas(PointRenderer::new(&device, canvas).js()?))
     }
 
     /// Follows the canvas's new size in device pixels; `pixelRatio` is device pixels per CSS

@@ -47,7 +47,10 @@ export async function serve(dir = join(root, "dist")) {
   return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
 }
 
-/** Debian's Chromium, headless, with WebGPU on SwiftShader and no background networking. */
+/**
+ * Debian's Chromium, headless, with WebGPU on SwiftShader, Vulkan (SwiftShader) compositing so
+ * WebGPU canvases can be shown, and no background networking.
+ */
 export async function launch() {
   const profile = await mkdtemp(join(tmpdir(), "diffusion-lab-chromium-"));
   await mkdir(shots, { recursive: true });
@@ -61,6 +64,10 @@ export async function launch() {
       "--enable-unsafe-swiftshader",
       "--use-webgpu-adapter=swiftshader",
       "--use-angle=swiftshader",
+      // Without Vulkan compositing, presenting a WebGPU canvas loses the device in headless
+      // Chromium ("A valid external Instance reference no longer exists").
+      "--enable-features=Vulkan",
+      "--use-vulkan=swiftshader",
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",

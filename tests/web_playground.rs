@@ -1,0 +1,181 @@
+//! Browser tests of the exported `Playground` API, on WebGPU in headless Chromium, called as
+//! JavaScript would call it (promises, typed arrays, plain numbers).
+#![cfg(target_family = "wasm")]
+
+use diffusion_lab::web::Playground;
+use js_sys::{Float32Array, Promise, Reflect, Uint8Array};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn resolve(promise: Promise) -> Result<JsValue, String> {
+    JsFuture::from(promise).await.map_err(|e| {
+        Reflect::get(&e, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_else(|| format!("{e:?}"))
+    })
+}
+
+async fn floats(promise: Promise) -> Vec<f32> {
+    Float32Array::from(resolve(promise).await.unwrap()).to_vec()
+}
+
+fn field(object: &JsValue, key: &str) -> f64 {
+    Reflect::get(object, &key.into()).unwrap().as_f64().unwrap()
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// The step budget of the training test: moons must reach 3× the SWD floor within it.
+/// (SwiftShader, WebGPU on the CPU, takes about a second per step here: the budget is small
+/// and the network narrow. The same settings reach it in 200-300 steps on the CPU backend.)
+const STEP_BUDGET: u32 = 600;
+
+/// Trains on moons through the API (learning rate 0.01, batch 256, width 64) until DDIM
+/// samples (20 steps, 2,000 points) are within 3× the SWD floor, checking every 100 steps from
+/// step 200, within [`STEP_BUDGET`] steps.
+#[wasm_bindgen_test]
+async fn training_moons_reaches_three_times_the_floor() {
+    let p = Playground::create().await;
+    assert_eq!(p.backend(), "webgpu", "{}", p.backend_description());
+    p.set_dataset("moons", 4000.0, 0.0).unwrap();
+    p.set_training(1e-2, 256.0, 64.0).unwrap();
+    let start = now_ms();
+    let mut log = Vec::new();
+    let mut reached = None;
+    while p.steps_done() < STEP_BUDGET {
+        let loss = resolve(p.train(50.0)).await.unwrap().as_f64().unwrap();
+        assert!(loss.is_finite() && loss > 0.0, "loss {loss}");
+        if p.steps_done() < 200 || p.steps_done() % 100 != 0 {
+            continue;
+        }
+        let samples = floats(p.sample(2000.0, "ddim", 20.0, 7.0, None)).await;
+        assert_eq!(samples.len(), 4000);
+        let q = resolve(p.quality(&samples)).await.unwrap();
+        let ratio = field(&q, "swd") / field(&q, "floorSwd");
+        log.push(format!(
+            "{} steps: loss {loss:.3}, SWD {:.4} (floor {:.4}, ratio {ratio:.2}), MMD {:.5} (floor {:.5}), {:.1} s",
+            p.steps_done(),
+            field(&q, "swd"),
+            field(&q, "floorSwd"),
+            field(&q, "mmd"),
+            field(&q, "floorMmd"),
+            (now_ms() - start) / 1000.0
+        ));
+        if ratio < 3.0 {
+            reached = Some(p.steps_done());
+            break;
+        }
+    }
+    console_log!("{}", log.join("\n"));
+    assert!(
+        reached.is_some(),
+        "not within 3x the floor after {STEP_BUDGET} steps:\n{}",
+        log.join("\n")
+    );
+}
+
+/// `trajectory` holds `steps + 1` frames of `n` points; its last frame is `sample`'s result
+/// for the same seed, and its first is standard normal noise.
+#[wasm_bindgen_test]
+async fn trajectories_have_the_promised_shape() {
+    let p = Playground::create().await;
+    p.set_training(2e-3, 256.0, 32.0).unwrap();
+    resolve(p.train(5.0)).await.unwrap();
+    let (n, steps) = (300usize, 12usize);
+    let frames = floats(p.trajectory(n as f64, "heun", steps as f64, 3.0, None)).await;
+    assert_eq!(frames.len(), (steps + 1) * n * 2);
+    let samples = floats(p.sample(n as f64, "heun", steps as f64, 3.0, None)).await;
+    let last = &frames[steps * n * 2..];
+    let worst = last
+        .iter()
+        .zip(&samples)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        worst < 1e-4,
+        "last frame differs from the samples by {worst}"
+    );
+    let first = &frames[..n * 2];
+    let var = first.iter().map(|v| v * v).sum::<f32>() / first.len() as f32;
+    assert!((var - 1.0).abs() < 0.2, "frame 0 variance {var}");
+    // DDIM with eta, through the optional argument.
+    let noisy = floats(p.trajectory(10.0, "ddim", 4.0, 3.0, Some(1.0))).await;
+    assert_eq!(noisy.len(), 5 * 10 * 2);
+}
+
+/// At t = 1 the forward process has turned the data into (nearly) a standard Gaussian; at
+/// t = 0 it is the data.
+#[wasm_bindgen_test]
+async fn noised_at_one_is_a_standard_gaussian() {
+    let p = Playground::create().await;
+    p.set_dataset("checkerboard", 10_000.0, 4.0).unwrap();
+    assert_eq!(p.noised(0.0, 1.0).unwrap(), p.points());
+    let x = p.noised(1.0, 1.0).unwrap();
+    for axis in 0..2 {
+        let v: Vec<f32> = x.iter().skip(axis).step_by(2).copied().collect();
+        let mean = v.iter().sum::<f32>() / v.len() as f32;
+        let var = v.iter().map(|a| (a - mean).powi(2)).sum::<f32>() / v.len() as f32;
+        assert!(mean.abs() < 0.04, "axis {axis}: mean {mean}");
+        assert!((var - 1.0).abs() < 0.05, "axis {axis}: variance {var}");
+    }
+}
+
+/// Exported weights, imported into a fresh playground, give the same samples for a seed.
+#[wasm_bindgen_test]
+async fn exported_weights_import_to_the_same_samples() {
+    let p = Playground::create().await;
+    p.set_training(2e-3, 256.0, 48.0).unwrap();
+    resolve(p.train(20.0)).await.unwrap();
+    let before = floats(p.sample(200.0, "dpmpp2m", 10.0, 11.0, None)).await;
+    let bytes = Uint8Array::from(resolve(p.export_weights()).await.unwrap()).to_vec();
+    assert_eq!(&bytes[..4], b"DLAB");
+    let q = Playground::create().await;
+    q.import_weights(&bytes).unwrap();
+    assert_eq!(q.steps_done(), 20);
+    let settings = q.settings().unwrap();
+    assert_eq!(field(&settings, "width"), 48.0);
+    let after = floats(q.sample(200.0, "dpmpp2m", 10.0, 11.0, None)).await;
+    assert_eq!(before, after);
+}
+
+/// What JavaScript can get wrong is refused with a message, and changes nothing.
+#[wasm_bindgen_test]
+async fn bad_input_is_refused_with_a_message() {
+    let p = Playground::create().await;
+    let message = |e: wasm_bindgen::JsError| {
+        let v: JsValue = e.into();
+        Reflect::get(&v, &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    assert!(message(p.set_dataset("donut", 100.0, 0.0).unwrap_err()).contains("moons"));
+    assert!(message(p.set_dataset("moons", 2.5, 0.0).unwrap_err()).contains("whole number"));
+    assert!(message(p.set_dataset("moons", 100.0, -1.0).unwrap_err()).contains("seed"));
+    assert!(message(p.set_points(&[1.0, 2.0, 3.0]).unwrap_err()).contains("pairs"));
+    assert!(message(p.noised(f64::NAN, 0.0).unwrap_err()).contains("t must"));
+    assert!(message(p.set_training(f64::INFINITY, 64.0, 32.0).unwrap_err()).contains("finite"));
+    assert!(message(p.import_weights(b"hello").unwrap_err()).contains("DLAB"));
+    let err = resolve(p.train(0.0)).await.unwrap_err();
+    assert!(err.contains("steps"), "{err}");
+    let err = resolve(p.sample(10.0, "plms", 10.0, 0.0, None))
+        .await
+        .unwrap_err();
+    assert!(err.contains("unknown sampler"), "{err}");
+    let err = resolve(p.trajectory(100_000.0, "ddim", 1000.0, 0.0, None))
+        .await
+        .unwrap_err();
+    assert!(err.contains("too large"), "{err}");
+    let err = resolve(p.quality(&[f32::NAN, 0.0, 1.0, 1.0]))
+        .await
+        .unwrap_err();
+    assert!(err.contains("finite"), "{err}");
+    assert_eq!(p.data_label(), "dataset moons");
+    assert_eq!(p.points().len(), 4000);
+}

@@ -1,0 +1,134 @@
+// Small line charts on Canvas2D: the loss, the quality next to its floor, the schedules.
+
+const COLORS = {
+  axis: "#9aa3b5",
+  text: "#5b6475",
+  grid: "#eef0f5",
+};
+
+export class LineChart {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {{logY?: boolean, xLabel?: string, yLabel?: string, yMin?: number, yMax?: number}} options
+   */
+  constructor(canvas, options = {}) {
+    this.canvas = canvas;
+    this.options = options;
+    this.series = [];
+    this.hlines = [];
+    this.vline = null;
+    new ResizeObserver(() => this.draw()).observe(canvas);
+  }
+
+  /** Replaces the plotted data: series are {xs, ys, color, width, label}. */
+  set(series, { hlines = [], vline = null } = {}) {
+    this.series = series;
+    this.hlines = hlines;
+    this.vline = vline;
+    this.draw();
+  }
+
+  draw() {
+    const { canvas, options } = this;
+    const ratio = window.devicePixelRatio || 1;
+    const rect = canvas.getBoundingClientRect();
+    if (rect.width === 0) return;
+    canvas.width = Math.round(rect.width * ratio);
+    canvas.height = Math.round(rect.height * ratio);
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const w = rect.width;
+    const h = rect.height;
+    ctx.clearRect(0, 0, w, h);
+    const pad = { l: 44, r: 8, t: 8, b: 22 };
+    const f = options.logY ? (v) => Math.log10(Math.max(v, 1e-12)) : (v) => v;
+    let xs = [];
+    let ys = [];
+    for (const s of this.series) {
+      xs = xs.concat(s.xs);
+      ys = ys.concat(s.ys.filter(Number.isFinite).map(f));
+    }
+    for (const l of this.hlines) ys.push(f(l.y));
+    if (xs.length === 0) {
+      ctx.fillStyle = COLORS.text;
+      ctx.font = "12px system-ui, sans-serif";
+      ctx.fillText(options.empty ?? "no data yet", pad.l, h / 2);
+      return;
+    }
+    let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+    let [y0, y1] = [
+      options.yMin !== undefined ? f(options.yMin) : Math.min(...ys),
+      options.yMax !== undefined ? f(options.yMax) : Math.max(...ys),
+    ];
+    if (x1 === x0) x1 = x0 + 1;
+    if (y1 === y0) y1 = y0 + 1;
+    const X = (x) => pad.l + ((x - x0) / (x1 - x0)) * (w - pad.l - pad.r);
+    const Y = (y) => h - pad.b - ((f(y) - y0) / (y1 - y0)) * (h - pad.t - pad.b);
+    // Axes and tick labels.
+    ctx.strokeStyle = COLORS.axis;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(pad.l, pad.t);
+    ctx.lineTo(pad.l, h - pad.b);
+    ctx.lineTo(w - pad.r, h - pad.b);
+    ctx.stroke();
+    ctx.fillStyle = COLORS.text;
+    ctx.font = "11px system-ui, sans-serif";
+    const fmt = (v) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(2));
+    const yTop = options.logY ? 10 ** y1 : y1;
+    const yBottom = options.logY ? 10 ** y0 : y0;
+    ctx.textAlign = "right";
+    ctx.fillText(fmt(yTop), pad.l - 4, pad.t + 9);
+    ctx.fillText(fmt(yBottom), pad.l - 4, h - pad.b);
+    ctx.textAlign = "left";
+    ctx.fillText(fmt(x0), pad.l, h - 6);
+    ctx.textAlign = "right";
+    ctx.fillText(`${fmt(x1)} ${options.xLabel ?? ""}`, w - pad.r, h - 6);
+    ctx.textAlign = "left";
+    // Reference lines.
+    for (const l of this.hlines) {
+      ctx.strokeStyle = l.color;
+      ctx.setLineDash([4, 3]);
+      ctx.beginPath();
+      ctx.moveTo(pad.l, Y(l.y));
+      ctx.lineTo(w - pad.r, Y(l.y));
+      ctx.stroke();
+      ctx.setLineDash([]);
+      if (l.label) {
+        ctx.fillStyle = l.color;
+        ctx.fillText(l.label, pad.l + 4, Y(l.y) - 3);
+      }
+    }
+    if (this.vline !== null) {
+      ctx.strokeStyle = "#c2410c";
+      ctx.beginPath();
+      ctx.moveTo(X(this.vline), pad.t);
+      ctx.lineTo(X(this.vline), h - pad.b);
+      ctx.stroke();
+    }
+    // Series.
+    for (const s of this.series) {
+      ctx.strokeStyle = s.color;
+      ctx.lineWidth = s.width ?? 1.5;
+      ctx.beginPath();
+      let started = false;
+      for (let i = 0; i < s.xs.length; i++) {
+        if (!Number.isFinite(s.ys[i])) continue;
+        const [px, py] = [X(s.xs[i]), Y(s.ys[i])];
+        if (started) ctx.lineTo(px, py);
+        else ctx.moveTo(px, py);
+        started = true;
+      }
+      ctx.stroke();
+    }
+    // Legend.
+    let lx = pad.l + 6;
+    for (const s of this.series.filter((s) => s.label)) {
+      ctx.fillStyle = s.color;
+      ctx.fillRect(lx, pad.t + 2, 10, 3);
+      ctx.fillStyle = COLORS.text;
+      ctx.fillText(s.label, lx + 13, pad.t + 8);
+      lx += 20 + ctx.measureText(s.label).width;
+    }
+  }
+}
