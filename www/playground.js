@@ -533,10 +533,12 @@ class PlaygroundPage {
         batch: st.batchSize,
         width: st.width,
       });
-      for (const [id, v] of [["schedule", st.schedule], ["timesteps", st.timesteps], ["width", st.width]]) $(id).value = String(v);
+      for (const [id, v] of [["schedule", st.schedule], ["timesteps", st.timesteps], ["lr", st.learningRate], ["batch", st.batchSize], ["width", st.width]]) $(id).value = String(v);
       this.save();
       this.drawSchedules();
+      this.modelChanged();
       this.say("share-stats", `Loaded ${file.name}: ${this.pg.stepsDone()} steps of training.`);
+      this.say("train-stats", `A loaded model, trained for ${this.pg.stepsDone()} steps: press Train to go on.`);
       await this.sampleNow();
     } catch (error) {
       this.say("share-stats", `Could not load ${file.name}: ${error.message ?? error}`, true);
