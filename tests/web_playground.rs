@@ -1,5 +1,9 @@
 //! Browser tests of the exported `Playground` API, on WebGPU in headless Chromium, called as
 //! JavaScript would call it (promises, typed arrays, plain numbers).
+//!
+//! They run in a dedicated worker (where WebGPU is available too): on SwiftShader the first
+//! training and sampling calls compile burn's kernels for tens of seconds, which on the main
+//! thread would stall the page past the test driver's 30-second patience.
 #![cfg(target_family = "wasm")]
 
 use diffusion_lab::web::Playground;
@@ -8,7 +12,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-wasm_bindgen_test_configure!(run_in_browser);
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 async fn resolve(promise: Promise) -> Result<JsValue, String> {
     JsFuture::from(promise).await.map_err(|e| {
