@@ -25,7 +25,7 @@ step "browser tests (wasm-bindgen-test, headless Chromium, WebGPU on SwiftShader
 # The timeout is generous: on SwiftShader (WebGPU on the CPU) a training step takes about a
 # second, and the training test takes a few hundred.
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=1800 \
-  cargo test --locked --profile web --target wasm32-unknown-unknown --test web --test web_playground
+  cargo test --locked --profile web --target wasm32-unknown-unknown --test web --test web_playground -- --nocapture
 
 step "build the page (trunk, release, wasm-opt)"
 trunk build --release

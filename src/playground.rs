@@ -80,7 +80,8 @@ impl Playground {
     /// Trains from now on a person's points (`[x0, y0, ...]`, standardised here); forgets
     /// the model.
     pub fn set_points(&mut self, points: &[f32]) -> Result<(), String> {
-        check_range("the number of points", points.len() / 2, 4, MAX_POINTS)?;
+        let n = crate::data::check_points("your points", points)?;
+        check_range("the number of points", n, 4, MAX_POINTS)?;
         self.data = PointSet::from_user(points, "your points".into())?;
         self.trainer = None;
         Ok(())

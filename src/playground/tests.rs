@@ -117,6 +117,11 @@ fn bad_requests_are_explained() {
             .contains("between")
     );
     assert!(p.set_points(&[0.0, 0.0, 1.0, 1.0]).is_err());
+    assert!(
+        p.set_points(&[1.0, 2.0, 3.0])
+            .unwrap_err()
+            .contains("pairs")
+    );
     assert!(p.set_points(&[0.0; 20]).unwrap_err().contains("same place"));
     assert!(p.set_schedule("quadratic", 100).is_err());
     assert!(p.set_schedule("cosine", 1).is_err());
