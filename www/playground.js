@@ -6,6 +6,8 @@
 // per call, each call awaits its one read-back, and the loop yields to the browser every frame.
 
 import { Stage } from "./stage.js";
+import { makePlayground } from "./device.js";
+import { trajectoryFrame } from "./trails.js";
 import { LineChart } from "./charts.js";
 import { readState, writeState, DEFAULTS } from "./url_state.js";
 import {
@@ -39,9 +41,6 @@ const TRAIN_BUDGET_MS = 30;
 const $ = (id) => document.getElementById(id);
 const nextFrame = () => new Promise((ok) => requestAnimationFrame(ok));
 
-/** WebGPU adapters that run on the CPU, where burn's CPU backend is much faster. */
-const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|basic render/i;
-
 export async function startPlayground(lab) {
   const state = readState(location.hash);
   const pg = await makePlayground(lab, state.device);
@@ -50,27 +49,6 @@ export async function startPlayground(lab) {
   await ui.applyState();
   $("playground").dataset.ready = "true";
   return ui;
-}
-
-/**
- * A Playground on the chosen device. "auto" takes WebGPU unless the adapter is a software
- * renderer (SwiftShader computes about a hundred times slower than burn's CPU backend).
- */
-async function makePlayground(lab, device) {
-  const gpu = await lab.Playground.create();
-  const hasGpu = gpu.backend() === "webgpu";
-  const software = SOFTWARE_ADAPTER.test(gpu.backendDescription());
-  const useGpu = hasGpu && (device === "webgpu" || (device === "auto" && !software));
-  const pg = useGpu ? gpu : lab.Playground.createOnCpu();
-  if (!useGpu) gpu.free();
-  $("device").value = pg.backend();
-  $("device").querySelector("option[value=webgpu]").disabled = !hasGpu;
-  $("device-hint").textContent = !hasGpu
-    ? "This browser has no usable WebGPU: computing on the CPU."
-    : software && !useGpu
-      ? "Your WebGPU adapter is a software renderer, slower than the CPU: computing on the CPU. Drawing still uses WebGPU."
-      : "";
-  return pg;
 }
 
 class PlaygroundPage {
@@ -443,7 +421,6 @@ class PlaygroundPage {
     this.animating = true;
     $("animate").textContent = "❚❚ Stop";
     const count = steps + 1;
-    const frame = (k) => frames.subarray(k * 2 * n, (k + 1) * 2 * n);
     const trails = $("trails").checked;
     const duration = 3000;
     const start = performance.now();
@@ -451,26 +428,9 @@ class PlaygroundPage {
     while (this.animating) {
       const p = Math.min(1, (performance.now() - start) / duration);
       const pos = p * (count - 1);
-      const k = Math.min(count - 2, Math.floor(pos));
-      const f = pos - k;
-      const [a, b] = [frame(k), frame(k + 1)];
-      const now = new Float32Array(2 * n);
-      for (let i = 0; i < 2 * n; i++) now[i] = a[i] + f * (b[i] - a[i]);
+      const { now, segments } = trajectoryFrame(frames, n, pos, trails);
       const layers = [{ points: data, color: COLORS.dataFaint, size: 2 }];
-      if (trails) {
-        const segs = new Float32Array(4 * n * (k + 1));
-        let o = 0;
-        for (let j = 0; j <= k; j++) {
-          const [u, v] = [frame(j), j === k ? now : frame(j + 1)];
-          for (let i = 0; i < n; i++) {
-            segs[o++] = u[2 * i];
-            segs[o++] = u[2 * i + 1];
-            segs[o++] = v[2 * i];
-            segs[o++] = v[2 * i + 1];
-          }
-        }
-        layers.push({ segments: segs, color: COLORS.trail });
-      }
+      if (segments) layers.push({ segments, color: COLORS.trail });
       layers.push({ points: now, color: COLORS.samples, size: 3 });
       this.caption(`Reverse process: ${sampler}, step ${Math.min(count - 1, Math.round(pos))} of ${count - 1}`);
       this.stage.show(layers);
