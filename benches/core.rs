@@ -31,6 +31,7 @@ fn main() {
     let mut trainer = Trainer::new(
         &device,
         &data,
+        None,
         MlpDenoiserConfig::new(),
         TrainConfig::new(),
         0,

@@ -5,16 +5,20 @@
 //!
 //! Operations that run on the compute device return tensors that have not been read back, so
 //! the caller chooses how to read them (synchronously natively, asynchronously in the browser).
+//!
+//! Grouped points, each group named by a word, make the network conditional: it gets a
+//! vocabulary of trainable word vectors, and sampling can follow a word with classifier-free
+//! guidance.
 
 use crate::checkpoint::{self, ModelCard};
 use crate::data::Dataset;
-use crate::model::MlpDenoiserConfig;
+use crate::model::{MlpDenoiserConfig, WordEmbeddingConfig};
 use crate::point_set::PointSet;
-use crate::quality::Quality;
+use crate::quality::{self, Quality};
 use crate::sampler::{self, NoiseSource, SamplerKind};
 use crate::schedule::NoiseSchedule;
 use crate::spacing::Spacing;
-use crate::train::{BetaScheduleName, TrainConfig, Trainer};
+use crate::train::{BetaScheduleName, Condition, TrainConfig, Trainer};
 use burn::tensor::{Device, Tensor, TensorData};
 
 /// The most training points a person can ask for.
@@ -25,6 +29,10 @@ pub const MAX_SAMPLES: usize = 100_000;
 pub const MAX_TRAJECTORY_POINTS: usize = 4_000_000;
 /// The most optimiser steps one `train` call may take (the page takes a few per frame).
 pub const MAX_TRAIN_STEPS: usize = 10_000;
+/// The strongest classifier-free guidance a person may ask for.
+pub const MAX_GUIDANCE: f64 = 10.0;
+/// The size of a word's vector unless a person chooses another.
+pub const DEFAULT_WORD_DIM: usize = 4;
 
 /// The settings a person chose (or an imported model brought).
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +47,10 @@ pub struct Settings {
     pub batch_size: usize,
     /// The network's width.
     pub width: usize,
+    /// The size of each word's vector (used when the data are named by words).
+    pub word_dim: usize,
+    /// The probability that training drops a point's word.
+    pub label_dropout: f64,
 }
 
 /// The playground's state.
@@ -50,6 +62,7 @@ pub struct Playground {
     /// Created on first use, dropped whenever the data, schedule or network change.
     trainer: Option<Trainer>,
     seed: u64,
+    word_dim: usize,
 }
 
 impl Playground {
@@ -63,7 +76,17 @@ impl Playground {
             config: interactive(),
             trainer: None,
             seed: 0,
+            word_dim: DEFAULT_WORD_DIM,
         }
+    }
+
+    /// Replaces the data (and forgets the model); grouped data make the network conditional
+    /// on the groups' words.
+    fn use_data(&mut self, data: PointSet) {
+        self.model_config.words = (!data.groups.is_empty())
+            .then(|| WordEmbeddingConfig::new(data.words()).with_dim(self.word_dim));
+        self.data = data;
+        self.trainer = None;
     }
 
     /// Trains from now on `n` fresh points of a built-in dataset drawn with `seed`; forgets
@@ -71,9 +94,8 @@ impl Playground {
     pub fn set_dataset(&mut self, name: &str, n: usize, seed: u64) -> Result<(), String> {
         let dataset = Dataset::parse(name)?;
         check_range("the number of points", n, 2, MAX_POINTS)?;
-        self.data = PointSet::from_dataset(dataset, n, seed);
+        self.use_data(PointSet::from_dataset(dataset, n, seed));
         self.seed = seed;
-        self.trainer = None;
         Ok(())
     }
 
@@ -82,8 +104,68 @@ impl Playground {
     pub fn set_points(&mut self, points: &[f32]) -> Result<(), String> {
         let n = crate::data::check_points("your points", points)?;
         check_range("the number of points", n, 4, MAX_POINTS)?;
-        self.data = PointSet::from_user(points, "your points".into())?;
-        self.trainer = None;
+        self.use_data(PointSet::from_user(points, "your points".into())?);
+        Ok(())
+    }
+
+    /// Trains from now on named groups of points: point `i` belongs to `words[labels[i] - 1]`
+    /// (each group standardised on its own); the network becomes conditional on the words.
+    /// Forgets the model.
+    pub fn set_labeled_points(
+        &mut self,
+        points: &[f32],
+        labels: &[u32],
+        words: &[String],
+    ) -> Result<(), String> {
+        let n = crate::data::check_points("your points", points)?;
+        check_range("the number of points", n, 4, MAX_POINTS)?;
+        self.use_data(PointSet::from_labeled(points, labels, words)?);
+        Ok(())
+    }
+
+    /// Trains from now on `n` points of each of several built-in datasets, each named by its
+    /// own name (the command line's `--datasets`). Forgets the model.
+    pub fn set_datasets(&mut self, names: &[&str], n: usize, seed: u64) -> Result<(), String> {
+        let datasets = names
+            .iter()
+            .map(|name| Dataset::parse(name))
+            .collect::<Result<Vec<_>, _>>()?;
+        check_range("the number of points", n * datasets.len(), 2, MAX_POINTS)?;
+        self.use_data(PointSet::from_datasets(&datasets, n, seed)?);
+        self.seed = seed;
+        Ok(())
+    }
+
+    /// The words naming the data's groups (empty for plain data).
+    pub fn words(&self) -> Vec<String> {
+        self.data.words()
+    }
+
+    /// Each training point's word label (1 for the first word; empty for plain data).
+    pub fn labels(&self) -> &[u32] {
+        &self.data.labels
+    }
+
+    /// Sets the size of the word vectors and the label dropout of training; a change forgets
+    /// the model.
+    pub fn set_conditioning(&mut self, word_dim: usize, label_dropout: f64) -> Result<(), String> {
+        let config = self.config.clone().with_label_dropout(label_dropout);
+        config.validate()?;
+        let words = self
+            .model_config
+            .words
+            .clone()
+            .map(|w| w.with_dim(word_dim));
+        // The dimension is checked even while the data have no words.
+        WordEmbeddingConfig::new(vec!["word".into()])
+            .with_dim(word_dim)
+            .validate()?;
+        if config != self.config || word_dim != self.word_dim {
+            self.config = config;
+            self.word_dim = word_dim;
+            self.model_config.words = words;
+            self.trainer = None;
+        }
         Ok(())
     }
 
@@ -126,12 +208,7 @@ impl Playground {
         batch_size: usize,
         width: usize,
     ) -> Result<(), String> {
-        let config = self
-            .config
-            .clone()
-            .with_learning_rate(learning_rate)
-            .with_batch_size(batch_size);
-        config.validate()?;
+        let config = self.config.with_rate_and_batch(learning_rate, batch_size)?;
         let model_config = self.model_config.clone().with_width(width);
         model_config.validate()?;
         if model_config != self.model_config {
@@ -153,6 +230,8 @@ impl Playground {
             learning_rate: self.config.learning_rate,
             batch_size: self.config.batch_size,
             width: self.model_config.width,
+            word_dim: self.word_dim,
+            label_dropout: self.config.label_dropout,
         }
     }
 
@@ -195,6 +274,7 @@ impl Playground {
             self.trainer = Some(Trainer::new(
                 &self.device,
                 &self.data.train,
+                self.labels_if_grouped(),
                 self.model_config.clone(),
                 self.config.clone(),
                 self.seed,
@@ -214,72 +294,118 @@ impl Playground {
         Ok(sum.div_scalar(steps as f64))
     }
 
-    /// The sampler and plan for a request, checked.
-    fn prepare(
-        &mut self,
-        sampler: &str,
-        steps: usize,
-        eta: f64,
-    ) -> Result<(SamplerKind, Vec<sampler::Level>), String> {
-        let kind = SamplerKind::parse(sampler, eta)?;
-        let plan = sampler::plan(self.trainer()?.schedule(), Spacing::Trailing, steps)?;
-        Ok((kind, plan))
+    /// The data's labels, when the data are grouped.
+    fn labels_if_grouped(&self) -> Option<&[u32]> {
+        (!self.data.labels.is_empty()).then_some(&self.data.labels[..])
     }
 
-    /// `n` samples from the moving-average model: `sampler` (with `eta` for DDIM) in `steps`
-    /// steps from noise drawn with `seed`. Shape `[n, 2]`, not read back.
-    pub fn sample(
+    /// The sampler, plan and condition of a request, checked.
+    fn prepare(
         &mut self,
-        n: usize,
-        sampler: &str,
-        steps: usize,
-        eta: f64,
-        seed: u64,
-    ) -> Result<Tensor<2>, String> {
-        check_range("the number of samples", n, 1, MAX_SAMPLES)?;
-        let (kind, plan) = self.prepare(sampler, steps, eta)?;
+        draw: &Draw,
+    ) -> Result<(SamplerKind, Vec<sampler::Level>, Option<Condition>), String> {
+        check_range("the number of samples", draw.n, 1, MAX_SAMPLES)?;
+        let kind = SamplerKind::parse(draw.sampler, draw.eta)?;
+        let trainer = self.trainer()?;
+        let plan = sampler::plan(trainer.schedule(), Spacing::Trailing, draw.steps)?;
+        let condition = match draw.word {
+            None => None,
+            Some((word, guidance)) => {
+                if !(0.0..=MAX_GUIDANCE).contains(&guidance) {
+                    return Err(format!(
+                        "guidance must be between 0 and {MAX_GUIDANCE}, not {guidance}"
+                    ));
+                }
+                let words = trainer.model_config().words.as_ref().ok_or_else(|| {
+                    format!(
+                        "this model knows no words, so it cannot draw {word:?}: train it on \
+                         points named by words first"
+                    )
+                })?;
+                Some(Condition {
+                    label: words.label(word)?,
+                    guidance,
+                })
+            }
+        };
+        Ok((kind, plan, condition))
+    }
+
+    /// Samples from the moving-average model as `draw` asks. Shape `[n, 2]`, not read back.
+    pub fn sample(&mut self, draw: &Draw) -> Result<Tensor<2>, String> {
+        let (kind, plan, condition) = self.prepare(draw)?;
         let trainer = self.trainer.as_ref().expect("prepared");
+        let mut denoiser = trainer.denoiser();
+        denoiser.condition = condition;
         Ok(sampler::generate(
             kind,
-            &trainer.denoiser(),
+            &denoiser,
             &plan,
-            [n, 2],
-            seed,
+            [draw.n, 2],
+            draw.seed,
             &self.device,
         ))
     }
 
     /// Like [`Playground::sample`], keeping every state: `[steps + 1, n, 2]`, from the noise
-    /// (frame 0) to the samples (frame `steps`), which equal `sample`'s for the same seed.
-    pub fn trajectory(
-        &mut self,
-        n: usize,
-        sampler: &str,
-        steps: usize,
-        eta: f64,
-        seed: u64,
-    ) -> Result<Tensor<3>, String> {
-        check_range("the number of samples", n, 1, MAX_SAMPLES)?;
+    /// (frame 0) to the samples (frame `steps`), which equal `sample`'s for the same request.
+    pub fn trajectory(&mut self, draw: &Draw) -> Result<Tensor<3>, String> {
+        let (n, steps) = (draw.n, draw.steps);
         if n.saturating_mul(steps.saturating_add(1)) > MAX_TRAJECTORY_POINTS {
             return Err(format!(
                 "a trajectory of {n} points over {steps} steps is too large: keep points × \
                  (steps + 1) under {MAX_TRAJECTORY_POINTS}"
             ));
         }
-        let (kind, plan) = self.prepare(sampler, steps, eta)?;
+        let (kind, plan, condition) = self.prepare(draw)?;
         let trainer = self.trainer.as_ref().expect("prepared");
-        let mut noise = NoiseSource::new(seed, &self.device);
+        let mut denoiser = trainer.denoiser();
+        denoiser.condition = condition;
+        let mut noise = NoiseSource::new(draw.seed, &self.device);
         let x = noise.normal([n, 2]);
         let mut frames = Vec::with_capacity(plan.len());
         sampler::sample(
             kind.build::<2>().as_mut(),
-            &trainer.denoiser(),
+            &denoiser,
             &plan,
             x,
             &mut noise,
             |state| frames.push(state.clone()),
         );
         Ok(Tensor::stack(frames, 0))
+    }
+
+    /// The moving-average model's word vectors, `[words + 1, dim]`, row 0 being ∅.
+    pub fn embeddings(&mut self) -> Result<Tensor<2>, String> {
+        let trainer = self.trainer()?;
+        let words = trainer.ema_model().words().ok_or(
+            "this model knows no words: train it on points named by words to get word vectors",
+        )?;
+        Ok(words.vectors())
+    }
+
+    /// How well `samples` drawn for `word` match that word's data: SWD and MMD against the
+    /// word's held-out points (next to their floor), and the fraction of samples whose nearest
+    /// held-out point belongs to `word` rather than to another word.
+    pub fn word_quality(&self, word: &str, samples: &[f32]) -> Result<(Quality, f64), String> {
+        crate::data::check_points("samples", samples)?;
+        let target = self
+            .data
+            .groups
+            .iter()
+            .position(|g| g.word == word)
+            .ok_or_else(|| match self.data.groups.is_empty() {
+                true => "these points are not named by words".to_string(),
+                false => format!(
+                    "unknown word {word:?}: the words are {}",
+                    self.data.words().join(", ")
+                ),
+            })?;
+        let group = &self.data.groups[target];
+        let used = samples.len().min(group.heldout.len());
+        let q = Quality::measure(&samples[..used], &group.heldout, &group.heldout2, 0)?;
+        let references: Vec<&[f32]> = self.data.groups.iter().map(|g| &g.heldout[..]).collect();
+        Ok((q, quality::accuracy(samples, &references, target)?))
     }
 
     /// SWD and MMD of `samples` against the held-out data, next to their floors. Only the
@@ -309,9 +435,19 @@ impl Playground {
     pub fn import(&mut self, bytes: &[u8]) -> Result<(), String> {
         let ad = self.device.clone().autodiff();
         let (model, card) = checkpoint::from_bytes(bytes, &ad)?;
+        if let Some(words) = &card.model.words
+            && words.words != self.data.words()
+        {
+            return Err(format!(
+                "this model was trained on the words {}: name your points with the same \
+                 words, in the same order, before loading it",
+                words.words.join(", ")
+            ));
+        }
         let trainer = Trainer::resume(
             model,
             &self.data.train,
+            self.labels_if_grouped(),
             card.model.clone(),
             card.train.clone(),
             card.steps,
@@ -320,6 +456,52 @@ impl Playground {
         self.config = card.train;
         self.trainer = Some(trainer);
         Ok(())
+    }
+}
+
+/// A request for samples: how many, how (sampler, steps, η), from which noise, and towards
+/// which word.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Draw<'a> {
+    /// Number of points.
+    pub n: usize,
+    /// The sampler's name (`ddpm`, `ddim`, `euler`, `heun`, `dpmpp2m`).
+    pub sampler: &'a str,
+    /// Sampling steps.
+    pub steps: usize,
+    /// DDIM's η (0 deterministic).
+    pub eta: f64,
+    /// Seed of the starting noise.
+    pub seed: u64,
+    /// A word of the model's vocabulary and the guidance scale w ∈ [0, 10]; `None` samples
+    /// without a word.
+    pub word: Option<(&'a str, f64)>,
+}
+
+impl<'a> Draw<'a> {
+    /// `n` points from `sampler` in `steps` steps from noise drawn with `seed` (η = 0, no word).
+    pub fn new(n: usize, sampler: &'a str, steps: usize, seed: u64) -> Self {
+        Self {
+            n,
+            sampler,
+            steps,
+            eta: 0.0,
+            seed,
+            word: None,
+        }
+    }
+
+    /// The same request with DDIM's η.
+    pub fn with_eta(self, eta: f64) -> Self {
+        Self { eta, ..self }
+    }
+
+    /// The same request towards `word` with guidance scale `guidance`.
+    pub fn with_word(self, word: &'a str, guidance: f64) -> Self {
+        Self {
+            word: Some((word, guidance)),
+            ..self
+        }
     }
 }
 

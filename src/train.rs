@@ -6,11 +6,16 @@
 //! timesteps, t_i = (i + 1)/T, and target ε or v = √ᾱ ε - √(1-ᾱ) x₀. Adam (Kingma & Ba 2015)
 //! with gradient-norm clipping, a linear warm-up, and an optional cosine decay of the learning
 //! rate (Loshchilov & Hutter 2017); an exponential moving average of the weights for sampling.
+//!
+//! A conditional network trains on labelled points: each point's word is fed with it, and with
+//! probability `label_dropout` replaced by ∅, so that the same network learns the unconditional
+//! model that classifier-free guidance needs (Ho & Salimans 2022, Alg. 1).
 
 use crate::ema::Ema;
+use crate::model::words::NO_WORD;
 use crate::model::{MlpDenoiser, MlpDenoiserConfig};
 use crate::prediction::Prediction;
-use crate::sampler::{Denoiser, Level};
+use crate::sampler::{Denoiser, Level, guidance};
 use crate::schedule::{BetaSchedule, NoiseSchedule};
 use burn::config::Config;
 use burn::module::Module;
@@ -48,6 +53,9 @@ pub struct TrainConfig {
     /// What the network predicts.
     #[config(default = "PredictionName::V")]
     pub prediction: PredictionName,
+    /// For a conditional network: the probability that a point's word is replaced by ∅.
+    #[config(default = 0.15)]
+    pub label_dropout: f64,
 }
 
 /// [`BetaSchedule`] as a config value (DDPM's β range for linear and sigmoid).
@@ -101,6 +109,20 @@ impl PredictionName {
 }
 
 impl TrainConfig {
+    /// This config with another learning rate and batch size, checked (the page's sliders).
+    pub fn with_rate_and_batch(
+        &self,
+        learning_rate: f64,
+        batch_size: usize,
+    ) -> Result<TrainConfig, String> {
+        let config = self
+            .clone()
+            .with_learning_rate(learning_rate)
+            .with_batch_size(batch_size);
+        config.validate()?;
+        Ok(config)
+    }
+
     /// Checks the values, for configs that come from people.
     pub fn validate(&self) -> Result<(), String> {
         if self.learning_rate.is_nan() || self.learning_rate <= 0.0 || self.learning_rate > 1.0 {
@@ -130,6 +152,12 @@ impl TrainConfig {
         if self.grad_clip_norm.is_nan() || self.grad_clip_norm <= 0.0 {
             return Err("the gradient clipping norm must be positive".into());
         }
+        if !(0.0..1.0).contains(&self.label_dropout) {
+            return Err(format!(
+                "label dropout must be in [0, 1), not {}",
+                self.label_dropout
+            ));
+        }
         Ok(())
     }
 
@@ -156,6 +184,8 @@ pub struct Trainer {
     ema: Ema<MlpDenoiser>,
     /// Training points on the autodiff device: `[n, 2]`.
     data: Tensor<2>,
+    /// Each point's word label (1-based) for a conditional network: `[n]`.
+    labels: Option<Tensor<1, Int>>,
     /// ᾱ for every timestep, on the autodiff device: `[T]`.
     alphas_cumprod: Tensor<1>,
     schedule: NoiseSchedule,
@@ -166,10 +196,12 @@ pub struct Trainer {
 
 impl Trainer {
     /// A fresh model and optimiser for `points` (`[x0, y0, x1, y1, ...]`) on `device`; the
-    /// model's initial weights and the training noise follow `seed`.
+    /// model's initial weights and the training noise follow `seed`. A conditional network
+    /// (one whose config has words) needs `labels`, each point's word (1 for the first word).
     pub fn new(
         device: &Device,
         points: &[f32],
+        labels: Option<&[u32]>,
         model_config: MlpDenoiserConfig,
         config: TrainConfig,
         seed: u64,
@@ -178,7 +210,7 @@ impl Trainer {
         let ad = device.clone().autodiff();
         ad.seed(seed);
         let model = model_config.init(&ad);
-        Self::resume(model, points, model_config, config, 0)
+        Self::resume(model, points, labels, model_config, config, 0)
     }
 
     /// Goes on training `model` (on an autodiff device; e.g. loaded from a checkpoint, whose
@@ -187,12 +219,14 @@ impl Trainer {
     pub fn resume(
         model: MlpDenoiser,
         points: &[f32],
+        labels: Option<&[u32]>,
         model_config: MlpDenoiserConfig,
         config: TrainConfig,
         steps_done: usize,
     ) -> Result<Self, String> {
         config.validate()?;
         let n = crate::data::check_points("training data", points)?;
+        check_labels(labels, n, &model_config)?;
         let schedule = NoiseSchedule::new(config.schedule.schedule(), config.timesteps)?;
         let ad = model.devices()[0].clone();
         let optim = AdamConfig::new()
@@ -205,6 +239,10 @@ impl Trainer {
             model: Some(model),
             optim,
             data: Tensor::from_data(TensorData::new(points.to_vec(), [n, 2]), &ad),
+            labels: labels.map(|l| {
+                let l: Vec<i64> = l.iter().map(|&w| w as i64).collect();
+                Tensor::from_data(TensorData::new(l, [n]), &ad)
+            }),
             alphas_cumprod: Tensor::from_data(TensorData::new(alphas, [config.timesteps]), &ad),
             schedule,
             config,
@@ -219,13 +257,7 @@ impl Trainer {
         learning_rate: f64,
         batch_size: usize,
     ) -> Result<(), String> {
-        let config = self
-            .config
-            .clone()
-            .with_learning_rate(learning_rate)
-            .with_batch_size(batch_size);
-        config.validate()?;
-        self.config = config;
+        self.config = self.config.with_rate_and_batch(learning_rate, batch_size)?;
         Ok(())
     }
 
@@ -243,7 +275,15 @@ impl Trainer {
         // 1. A batch of data, timesteps and noise, all made on the device.
         let idx = Tensor::<1, Int>::random([b], Distribution::Uniform(0.0, n as f64), &device)
             .clamp(0, n as i64 - 1);
-        let x0 = self.data.clone().select(0, idx);
+        let x0 = self.data.clone().select(0, idx.clone());
+        let labels = self.labels.as_ref().map(|labels| {
+            let dropped = Tensor::<1>::random([b], Distribution::Uniform(0.0, 1.0), &device)
+                .lower_elem(self.config.label_dropout);
+            labels
+                .clone()
+                .select(0, idx)
+                .mask_fill(dropped, NO_WORD as i64)
+        });
         let steps =
             Tensor::<1, Int>::random([b], Distribution::Uniform(0.0, t_count as f64), &device)
                 .clamp(0, t_count as i64 - 1);
@@ -260,7 +300,9 @@ impl Trainer {
         let x_t = crate::forward::add_noise(x0.clone(), eps.clone(), &alpha, &sigma);
         let prediction = self.config.prediction.prediction();
         let target = prediction.target(x0, eps, &alpha, &sigma);
-        let loss = (model.forward(x_t, t) - target).square().mean();
+        let loss = (model.forward_words(x_t, t, labels) - target)
+            .square()
+            .mean();
         // 3. Backpropagate and update; then the moving average.
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         let lr = self.config.learning_rate_at(self.steps_done);
@@ -301,21 +343,78 @@ impl Trainer {
         &self.model_config
     }
 
-    /// The sampling-side view of the moving-average model.
+    /// The sampling-side view of the moving-average model (unconditional).
     pub fn denoiser(&self) -> NetworkDenoiser<'_> {
-        NetworkDenoiser {
-            network: &self.ema.model,
-            prediction: self.config.prediction.prediction(),
+        NetworkDenoiser::new(&self.ema.model, self.config.prediction.prediction())
+    }
+}
+
+/// Errors unless `labels` fit `n` points and the network's vocabulary (and are there exactly
+/// when the network has one).
+fn check_labels(
+    labels: Option<&[u32]>,
+    n: usize,
+    model_config: &MlpDenoiserConfig,
+) -> Result<(), String> {
+    match (labels, &model_config.words) {
+        (None, None) => Ok(()),
+        (Some(_), None) => Err("labelled points need a network with a vocabulary".into()),
+        (None, Some(_)) => Err("a network with a vocabulary needs labelled points".into()),
+        (Some(labels), Some(words)) => {
+            if labels.len() != n {
+                return Err(format!(
+                    "there are {} labels for {n} points: give one label per point",
+                    labels.len()
+                ));
+            }
+            let max = words.words.len() as u32;
+            match labels.iter().find(|&&l| l == NO_WORD || l > max) {
+                Some(bad) => Err(format!(
+                    "label {bad} names no word: labels go from 1 to {max}, one per word"
+                )),
+                None => Ok(()),
+            }
         }
     }
 }
 
-/// A trained 2D network seen as a [`Denoiser`] for the samplers.
+/// A word and how strongly to follow it: classifier-free guidance with scale `guidance`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Condition {
+    /// The word's label (1 for the vocabulary's first word).
+    pub label: u32,
+    /// The guidance scale w: 0 ignores the word, 1 is the conditional model, more sharpens.
+    pub guidance: f64,
+}
+
+/// A trained 2D network seen as a [`Denoiser`] for the samplers, unconditional or guided
+/// towards a word.
 pub struct NetworkDenoiser<'a> {
     /// The network (on a plain, non-autodiff device).
     pub network: &'a MlpDenoiser,
     /// What it predicts.
     pub prediction: Prediction,
+    /// The word to follow, if any (a conditional network without one sees ∅).
+    pub condition: Option<Condition>,
+}
+
+impl<'a> NetworkDenoiser<'a> {
+    /// The unconditional view of `network`.
+    pub fn new(network: &'a MlpDenoiser, prediction: Prediction) -> Self {
+        Self {
+            network,
+            prediction,
+            condition: None,
+        }
+    }
+
+    /// The same network guided towards `condition`.
+    pub fn guided(self, condition: Condition) -> Self {
+        Self {
+            condition: Some(condition),
+            ..self
+        }
+    }
 }
 
 impl Denoiser<2> for NetworkDenoiser<'_> {
@@ -323,10 +422,30 @@ impl Denoiser<2> for NetworkDenoiser<'_> {
         self.prediction
     }
 
+    /// Unconditional: one pass with ∅. Guided: one pass over the batch twice, with the word
+    /// and with ∅, combined as `uncond + w (cond - uncond)` in the network's own output (ε or
+    /// v: either is affine in ε at a fixed x, so guiding it equals guiding ε).
     fn predict(&self, x: Tensor<2>, level: Level) -> Tensor<2> {
         let [b, _] = x.dims();
-        let t = Tensor::<2>::full([b, 1], level.t, &x.device());
-        self.network.forward(x, t)
+        let device = x.device();
+        let Some(Condition { label, guidance: w }) = self.condition else {
+            let t = Tensor::<2>::full([b, 1], level.t, &device);
+            return self.network.forward(x, t);
+        };
+        let t = Tensor::<2>::full([2 * b, 1], level.t, &device);
+        let labels = Tensor::cat(
+            vec![
+                Tensor::<1, Int>::full([b], label as i64, &device),
+                Tensor::<1, Int>::full([b], NO_WORD as i64, &device),
+            ],
+            0,
+        );
+        let out = self
+            .network
+            .forward_words(Tensor::cat(vec![x.clone(), x], 0), t, Some(labels));
+        let cond = out.clone().slice(0..b);
+        let uncond = out.slice(b..2 * b);
+        guidance::combine(uncond, cond, w)
     }
 }
 

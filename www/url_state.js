@@ -3,7 +3,7 @@
 
 export const DEFAULTS = {
   device: "auto", // "webgpu", "cpu", or "auto": WebGPU unless its adapter is a software one
-  data: "moons", // a dataset name, "word" or "drawing"
+  data: "moons", // a dataset name, "word", "drawing" or "words" (the named set below)
   n: 2000,
   dseed: 0,
   word: "",
@@ -19,6 +19,11 @@ export const DEFAULTS = {
   seed: 1,
   bsampler: "euler",
   bsteps: 10,
+  set: "d:moons,d:rings,d:8gaussians", // shapes named by words (see words_panel.js)
+  wdim: 4, // numbers in each word's vector
+  drop: 0.15, // word dropout in training
+  gword: "", // the word to draw
+  w: 3, // guidance scale
 };
 
 /** The state in `hash` (e.g. location.hash), over the defaults. */

@@ -5,13 +5,18 @@
 //! e = [features(x), features(t)] → h = W_in e;
 //! each block: h ← h + W₂ SiLU(LN(W₁ SiLU(h) + W_t SiLU(τ))), τ = W_τ features(t);
 //! output = W_out SiLU(h).
+//!
+//! A conditional network (one with a vocabulary) adds its word's vector to the time embedding,
+//! τ = W_τ features(t) + W_c e(word), as class embeddings enter the guided diffusion U-Net
+//! (Dhariwal & Nichol 2021); ∅ (no condition) has a vector of its own (see `words`).
 
 use super::embedding::sinusoidal;
+use super::words::{NO_WORD, WordEmbedding, WordEmbeddingConfig};
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::silu;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor};
 
 /// The time the network sees is `t · TIME_SCALE`, so that t ∈ [0, 1] spans the same range of
 /// phases as DDPM's integer timesteps 0..1000.
@@ -35,6 +40,9 @@ pub struct MlpDenoiserConfig {
     /// Scale of the input coordinates inside the Fourier features (tiny-diffusion uses 25).
     #[config(default = 25.0)]
     pub input_scale: f64,
+    /// The words it is conditioned on, if any.
+    #[config(default = "None")]
+    pub words: Option<WordEmbeddingConfig>,
 }
 
 impl MlpDenoiserConfig {
@@ -62,6 +70,9 @@ impl MlpDenoiserConfig {
                 ));
             }
         }
+        if let Some(words) = &self.words {
+            words.validate()?;
+        }
         Ok(())
     }
 
@@ -81,6 +92,8 @@ impl MlpDenoiserConfig {
                 })
                 .collect(),
             output: linear(w, 2),
+            words: self.words.as_ref().map(|c| c.init(device)),
+            word_in: self.words.as_ref().map(|c| linear(c.dim, w)),
             time_features: self.time_features,
             input_features: self.input_features,
             input_scale: self.input_scale,
@@ -104,12 +117,19 @@ pub struct MlpDenoiser {
     time: Linear,
     blocks: Vec<Block>,
     output: Linear,
+    words: Option<WordEmbedding>,
+    word_in: Option<Linear>,
     time_features: usize,
     input_features: usize,
     input_scale: f64,
 }
 
 impl MlpDenoiser {
+    /// The word vectors, when the network has a vocabulary.
+    pub fn words(&self) -> Option<&WordEmbedding> {
+        self.words.as_ref()
+    }
+
     /// The network's output (ε or v) at points `x` and times `t` ∈ [0, 1].
     ///
     /// # Shapes
@@ -117,9 +137,27 @@ impl MlpDenoiser {
     /// - `t`: `[batch, 1]`
     /// - output: `[batch, 2]`
     pub fn forward(&self, x: Tensor<2>, t: Tensor<2>) -> Tensor<2> {
+        self.forward_words(x, t, None)
+    }
+
+    /// The output given word labels (`[batch]`; [`NO_WORD`] for none). `None`, or a network
+    /// without a vocabulary, means no condition.
+    pub fn forward_words(
+        &self,
+        x: Tensor<2>,
+        t: Tensor<2>,
+        labels: Option<Tensor<1, Int>>,
+    ) -> Tensor<2> {
         let t_emb = sinusoidal(t, self.time_features, TIME_SCALE);
         let x_emb = sinusoidal(x, self.input_features, self.input_scale);
-        let tau = silu(self.time.forward(t_emb.clone()));
+        let mut tau = self.time.forward(t_emb.clone());
+        if let (Some(words), Some(word_in)) = (&self.words, &self.word_in) {
+            let labels = labels.unwrap_or_else(|| {
+                Tensor::full([x_emb.dims()[0]], NO_WORD as i64, &x_emb.device())
+            });
+            tau = tau + word_in.forward(words.forward(labels));
+        }
+        let tau = silu(tau);
         let mut h = self.input.forward(Tensor::cat(vec![x_emb, t_emb], 1));
         for b in &self.blocks {
             let inner = b.first.forward(silu(h.clone())) + b.time.forward(tau.clone());

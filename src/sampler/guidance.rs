@@ -32,7 +32,12 @@ impl<const D: usize> Denoiser<D> for Guidance<'_, D> {
             m.prediction()
                 .to_eps(m.predict(x.clone(), level), x.clone(), &a, &s)
         };
-        let (e_u, e_c) = (eps(self.uncond), eps(self.cond));
-        e_u.clone() + (e_c - e_u).mul_scalar(self.scale)
+        combine(eps(self.uncond), eps(self.cond), self.scale)
     }
+}
+
+/// `uncond + scale · (cond - uncond)`: the guidance formula, for any two predictions of the
+/// same kind.
+pub fn combine<const D: usize>(uncond: Tensor<D>, cond: Tensor<D>, scale: f64) -> Tensor<D> {
+    uncond.clone() + (cond - uncond).mul_scalar(scale)
 }

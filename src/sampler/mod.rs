@@ -18,7 +18,7 @@ mod ddim;
 mod ddpm;
 mod dpm_solver;
 mod euler;
-mod guidance;
+pub mod guidance;
 mod heun;
 mod noise;
 

@@ -27,19 +27,30 @@ fn bad_configs_and_data_are_refused() {
     let d = Device::flex();
     let p = Dataset::Moons.sample(10, 0);
     let m = MlpDenoiserConfig::new();
-    assert!(Trainer::new(&d, &p, m.clone(), TrainConfig::new().with_batch_size(0), 0).is_err());
     assert!(
         Trainer::new(
             &d,
             &p,
+            None,
+            m.clone(),
+            TrainConfig::new().with_batch_size(0),
+            0
+        )
+        .is_err()
+    );
+    assert!(
+        Trainer::new(
+            &d,
+            &p,
+            None,
             m.clone(),
             TrainConfig::new().with_learning_rate(-1.0),
             0
         )
         .is_err()
     );
-    assert!(Trainer::new(&d, &p[..3], m.clone(), TrainConfig::new(), 0).is_err());
-    assert!(Trainer::new(&d, &p, m.with_depth(0), TrainConfig::new(), 0).is_err());
+    assert!(Trainer::new(&d, &p[..3], None, m.clone(), TrainConfig::new(), 0).is_err());
+    assert!(Trainer::new(&d, &p, None, m.with_depth(0), TrainConfig::new(), 0).is_err());
 }
 
 /// Trains with the defaults on `dataset` and measures DDIM at 50 steps, 2,000 samples against
@@ -48,7 +59,8 @@ fn train_and_measure(dataset: Dataset, steps: usize) -> (Quality, f64) {
     let device = Device::flex();
     let data = dataset.sample(20_000, 1);
     let config = TrainConfig::new().with_total_steps(Some(steps));
-    let mut trainer = Trainer::new(&device, &data, MlpDenoiserConfig::new(), config, 0).unwrap();
+    let mut trainer =
+        Trainer::new(&device, &data, None, MlpDenoiserConfig::new(), config, 0).unwrap();
     let start = Instant::now();
     for _ in 0..steps {
         trainer.step();
@@ -84,7 +96,8 @@ fn a_short_run_learns() {
         .with_batch_size(256)
         .with_total_steps(Some(300))
         .with_warmup_steps(20);
-    let mut trainer = Trainer::new(&device, &data, MlpDenoiserConfig::new(), config, 0).unwrap();
+    let mut trainer =
+        Trainer::new(&device, &data, None, MlpDenoiserConfig::new(), config, 0).unwrap();
     let measure = |trainer: &Trainer| {
         let plan = plan(trainer.schedule(), Spacing::Trailing, 20).unwrap();
         let samples = generate(

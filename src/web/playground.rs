@@ -5,7 +5,8 @@
 
 use super::{OrJs, number, seed, whole};
 use crate::backend::{self, Backend};
-use crate::playground;
+use crate::playground::{self, Draw};
+use crate::quality::Quality;
 use burn::tensor::Tensor;
 use js_sys::{Float32Array, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -28,13 +29,48 @@ fn reject(message: String) -> JsValue {
     JsError::new(&message).into()
 }
 
-async fn read_vec<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsValue> {
-    tensor
-        .into_data_async()
-        .await
-        .map_err(|e| reject(format!("reading the result back failed: {e:?}")))?
-        .try_into_vec::<f32>()
-        .map_err(|e| reject(format!("the result has an unexpected type: {e:?}")))
+/// A promise of the tensor's values as a `Float32Array`, read back once; it rejects with the
+/// request's error, if any.
+fn floats<const D: usize>(tensor: Result<Tensor<D>, String>) -> Promise {
+    future_to_promise(async move {
+        let values = tensor
+            .map_err(reject)?
+            .into_data_async()
+            .await
+            .map_err(|e| reject(format!("reading the result back failed: {e:?}")))?
+            .try_into_vec::<f32>()
+            .map_err(|e| reject(format!("the result has an unexpected type: {e:?}")))?;
+        Ok(Float32Array::from(&values[..]).into())
+    })
+}
+
+/// `{swd, mmd, floorSwd, floorMmd}` for JavaScript.
+fn quality_object(q: &Quality) -> Object {
+    let out = Object::new();
+    for (key, value) in [
+        ("swd", q.swd),
+        ("mmd", q.mmd),
+        ("floorSwd", q.floor_swd),
+        ("floorMmd", q.floor_mmd),
+    ] {
+        // Setting a plain property on a fresh object cannot fail.
+        let _ = Reflect::set(&out, &key.into(), &value.into());
+    }
+    out
+}
+
+/// Checks the numbers of a sampling request from JavaScript.
+fn draw<'a>(
+    n: f64,
+    sampler: &'a str,
+    steps: f64,
+    seed_value: f64,
+    eta: Option<f64>,
+) -> Result<Draw<'a>, String> {
+    let n = whole("the number of samples", n, 1, playground::MAX_SAMPLES)?;
+    let steps = whole("the number of steps", steps, 1, 10_000)?;
+    let eta = number("eta", eta.unwrap_or(0.0))?;
+    Ok(Draw::new(n, sampler, steps, seed(seed_value)?).with_eta(eta))
 }
 
 #[wasm_bindgen]
@@ -42,6 +78,7 @@ impl Playground {
     /// A playground on the page's backend (WebGPU when the browser has it, else the CPU),
     /// holding 2,000 points of `moons`.
     pub async fn create() -> Playground {
+        super::run_constructors_once();
         Self::on(backend::init().await)
     }
 
@@ -52,6 +89,7 @@ impl Playground {
     }
 
     fn on(backend: Backend) -> Playground {
+        super::run_constructors_once();
         Playground {
             inner: Rc::new(RefCell::new(playground::Playground::new(
                 backend.device.clone(),
@@ -171,15 +209,8 @@ impl Playground {
         seed_value: f64,
         eta: Option<f64>,
     ) -> Promise {
-        let samples = self
-            .request(n, steps, seed_value, eta)
-            .and_then(|(n, steps, s, eta)| {
-                self.inner.borrow_mut().sample(n, sampler, steps, eta, s)
-            });
-        future_to_promise(async move {
-            let values = read_vec(samples.map_err(reject)?).await?;
-            Ok(Float32Array::from(&values[..]).into())
-        })
+        let request = draw(n, sampler, steps, seed_value, eta);
+        floats(request.and_then(|d| self.inner.borrow_mut().sample(&d)))
     }
 
     /// Like `sample`, keeping every state: `steps + 1` frames of `n` points, frame 0 the
@@ -192,51 +223,138 @@ impl Playground {
         seed_value: f64,
         eta: Option<f64>,
     ) -> Promise {
-        let frames = self
-            .request(n, steps, seed_value, eta)
-            .and_then(|(n, steps, s, eta)| {
-                self.inner
-                    .borrow_mut()
-                    .trajectory(n, sampler, steps, eta, s)
-            });
+        let request = draw(n, sampler, steps, seed_value, eta);
+        floats(request.and_then(|d| self.inner.borrow_mut().trajectory(&d)))
+    }
+
+    /// `n` samples for `word` (one of the words the points were named with), with
+    /// classifier-free guidance of scale `guidance` (0 ignores the word, 1 is the conditional
+    /// model, up to 10 sharpens it); otherwise as `sample`.
+    #[wasm_bindgen(js_name = sampleWord)]
+    #[allow(clippy::too_many_arguments)] // the signature JavaScript calls, fixed by the API
+    pub fn sample_word(
+        &self,
+        word: &str,
+        n: f64,
+        sampler: &str,
+        steps: f64,
+        guidance: f64,
+        seed_value: f64,
+        eta: Option<f64>,
+    ) -> Promise {
+        let request = draw(n, sampler, steps, seed_value, eta)
+            .and_then(|d| Ok(d.with_word(word, number("guidance", guidance)?)));
+        floats(request.and_then(|d| self.inner.borrow_mut().sample(&d)))
+    }
+
+    /// Like `sampleWord`, keeping every state (as `trajectory`).
+    #[wasm_bindgen(js_name = trajectoryWord)]
+    #[allow(clippy::too_many_arguments)] // as `sampleWord`
+    pub fn trajectory_word(
+        &self,
+        word: &str,
+        n: f64,
+        sampler: &str,
+        steps: f64,
+        guidance: f64,
+        seed_value: f64,
+        eta: Option<f64>,
+    ) -> Promise {
+        let request = draw(n, sampler, steps, seed_value, eta)
+            .and_then(|d| Ok(d.with_word(word, number("guidance", guidance)?)));
+        floats(request.and_then(|d| self.inner.borrow_mut().trajectory(&d)))
+    }
+
+    /// Trains from now on named groups of points: `points` is `[x0, y0, ...]`, `labels[i]`
+    /// is point i's word (1 for `words[0]`), and each group is standardised on its own. The
+    /// network becomes conditional on the words; the model is forgotten. Bad input changes
+    /// nothing.
+    #[wasm_bindgen(js_name = setLabeledPoints)]
+    pub fn set_labeled_points(
+        &self,
+        points: &[f32],
+        labels: &[u32],
+        words: Vec<String>,
+    ) -> Result<(), JsError> {
+        self.inner
+            .borrow_mut()
+            .set_labeled_points(points, labels, &words)
+            .js()
+    }
+
+    /// Trains from now on `n` points of each of several built-in datasets, each named by its
+    /// own name (e.g. `["moons", "rings", "spiral"]`).
+    #[wasm_bindgen(js_name = setDatasets)]
+    pub fn set_datasets(&self, names: Vec<String>, n: f64, seed_value: f64) -> Result<(), JsError> {
+        let n = whole("the number of points", n, 2, playground::MAX_POINTS).js()?;
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        self.inner
+            .borrow_mut()
+            .set_datasets(&names, n, seed(seed_value).js()?)
+            .js()
+    }
+
+    /// The words that name the data's groups (empty when the points are not named).
+    pub fn words(&self) -> Vec<String> {
+        self.inner.borrow().words()
+    }
+
+    /// Each training point's word label (1 for the first word; empty when not named).
+    pub fn labels(&self) -> Vec<u32> {
+        self.inner.borrow().labels().to_vec()
+    }
+
+    /// Sets the size of the word vectors (2 to 1024) and the probability that training drops
+    /// a point's word (0 to below 1); a change forgets the model.
+    #[wasm_bindgen(js_name = setConditioning)]
+    pub fn set_conditioning(&self, word_dim: f64, label_dropout: f64) -> Result<(), JsError> {
+        let dim = whole("the word vectors' size", word_dim, 2, 1024).js()?;
+        let dropout = number("label dropout", label_dropout).js()?;
+        self.inner.borrow_mut().set_conditioning(dim, dropout).js()
+    }
+
+    /// The word vectors of the moving-average model: `words + 1` rows of the vector size, row
+    /// 0 being "no word" (∅), then one row per word in order.
+    pub fn embeddings(&self) -> Promise {
+        floats(self.inner.borrow_mut().embeddings())
+    }
+
+    /// The word vectors as points in a plane: `[x, y]` per row of `embeddings()`, their first
+    /// two principal components (the vectors themselves when they have two dimensions).
+    #[wasm_bindgen(js_name = embeddingMap)]
+    pub fn embedding_map(&self) -> Promise {
+        let vectors = self.inner.borrow_mut().embeddings();
         future_to_promise(async move {
-            let values = read_vec(frames.map_err(reject)?).await?;
-            Ok(Float32Array::from(&values[..]).into())
+            let vectors = vectors.map_err(reject)?;
+            let dim = vectors.dims()[1];
+            let values = vectors
+                .into_data_async()
+                .await
+                .map_err(|e| reject(format!("reading the vectors back failed: {e:?}")))?
+                .try_into_vec::<f32>()
+                .map_err(|e| reject(format!("the vectors have an unexpected type: {e:?}")))?;
+            let map = crate::pca::project_2d(&values, dim).map_err(reject)?;
+            Ok(Float32Array::from(&map[..]).into())
         })
     }
 
-    /// Checks the numbers of a `sample` or `trajectory` request.
-    fn request(
-        &self,
-        n: f64,
-        steps: f64,
-        seed_value: f64,
-        eta: Option<f64>,
-    ) -> Result<(usize, usize, u64, f64), String> {
-        let n = whole("the number of samples", n, 1, playground::MAX_SAMPLES)?;
-        let steps = whole("the number of steps", steps, 1, 10_000)?;
-        let s = seed(seed_value)?;
-        let eta = number("eta", eta.unwrap_or(0.0))?;
-        Ok((n, steps, s, eta))
+    /// How well `samples` drawn for `word` match that word's points: `{swd, mmd, floorSwd,
+    /// floorMmd, accuracy}`, accuracy being the fraction of samples whose nearest held-out
+    /// point belongs to `word`.
+    #[wasm_bindgen(js_name = wordQuality)]
+    pub fn word_quality(&self, word: &str, samples: &[f32]) -> Result<Object, JsError> {
+        let (q, accuracy) = self.inner.borrow().word_quality(word, samples).js()?;
+        let out = quality_object(&q);
+        Reflect::set(&out, &"accuracy".into(), &accuracy.into())
+            .map_err(|_| JsError::new("could not build the result"))?;
+        Ok(out)
     }
 
     /// SWD and MMD of `samples` against held-out data, with their floors (the same distances
     /// between two draws of the data): `{swd, mmd, floorSwd, floorMmd}`.
     pub fn quality(&self, samples: &[f32]) -> Promise {
         let quality = self.inner.borrow().quality(samples);
-        future_to_promise(async move {
-            let q = quality.map_err(reject)?;
-            let out = Object::new();
-            for (key, value) in [
-                ("swd", q.swd),
-                ("mmd", q.mmd),
-                ("floorSwd", q.floor_swd),
-                ("floorMmd", q.floor_mmd),
-            ] {
-                Reflect::set(&out, &key.into(), &value.into())?;
-            }
-            Ok(out.into())
-        })
+        future_to_promise(async move { Ok(quality_object(&quality.map_err(reject)?).into()) })
     }
 
     /// The moving-average model with its card, as the bytes of a `.dlab` file.
@@ -267,7 +385,7 @@ impl Playground {
     }
 
     /// The current settings (an imported model brings its own): `{schedule, timesteps,
-    /// learningRate, batchSize, width}`.
+    /// learningRate, batchSize, width, wordDim, labelDropout}`.
     pub fn settings(&self) -> Result<Object, JsValue> {
         let s = self.inner.borrow().settings();
         let out = Object::new();
@@ -277,6 +395,8 @@ impl Playground {
             ("learningRate", s.learning_rate.into()),
             ("batchSize", (s.batch_size as f64).into()),
             ("width", (s.width as f64).into()),
+            ("wordDim", (s.word_dim as f64).into()),
+            ("labelDropout", s.label_dropout.into()),
         ] {
             Reflect::set(&out, &key.into(), &value)?;
         }

@@ -3,15 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { serve, launch, shots, watchErrors } from "./harness.mjs";
+import { shots, withPage } from "./harness.mjs";
 
-test("the page reports its WebGPU adapter and exposes the API", { timeout: 180_000 }, async () => {
-  const server = await serve();
-  const browser = await launch();
-  try {
-    const page = await browser.newPage();
-    const errors = watchErrors(page);
-    await page.goto(server.url);
+test("the page reports its WebGPU adapter and exposes the API", { timeout: 180_000 }, () =>
+  withPage(async (page, { url, errors }) => {
+    await page.goto(url);
 
     const ready = await page.evaluate(async () => {
       const lab = await window.diffusionLabReady;
@@ -33,8 +29,4 @@ test("the page reports its WebGPU adapter and exposes the API", { timeout: 180_0
 
     await page.screenshot({ path: join(shots, "foundation.png"), fullPage: true });
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    server.close();
-  }
-});
+  }));

@@ -84,3 +84,21 @@ export function watchErrors(page) {
   page.on("console", (m) => m.type() === "error" && errors.push(`console: ${m.text()}`));
   return errors;
 }
+
+/**
+ * Serves dist/, opens Chromium on a fresh page (with `viewport` when given) and runs
+ * `fn(page, {url, errors})`; closes both whatever happens.
+ */
+export async function withPage(fn, { viewport } = {}) {
+  const server = await serve();
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    if (viewport) await page.setViewportSize(viewport);
+    const errors = watchErrors(page);
+    return await fn(page, { url: server.url, errors });
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}

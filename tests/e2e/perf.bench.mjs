@@ -1,28 +1,23 @@
 // Speed of the playground in Chromium, measured in one run and reported (never asserted: the
 // machines are noisy): frames per second of the forward animation with 10,000 points, then
 // training steps per second and sampling 2,000 and 10,000 points at 50 steps, on the CPU
-// fallback and on WebGPU. Each stage's result is printed and written to target/e2e/perf.json
-// as soon as it is known (on SwiftShader, WebGPU on the CPU, the WebGPU stage takes many
-// minutes: sampling 2,000 points at 50 steps alone took 130 s here).
+// fallback and on WebGPU. Each number is printed and written to target/e2e/perf.json as soon
+// as it is known (on SwiftShader, WebGPU on the CPU, the WebGPU stage takes minutes).
 
 import { test } from "node:test";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { serve, launch, shots, watchErrors } from "./harness.mjs";
+import { shots, withPage } from "./harness.mjs";
 
-test("performance report", { timeout: 3_600_000 }, async () => {
-  const server = await serve();
-  const browser = await launch();
-  const report = {};
-  const record = async (key, value) => {
-    report[key] = value;
-    console.log(key, JSON.stringify(value, null, 2));
-    await writeFile(join(shots, "perf.json"), JSON.stringify(report, null, 2));
-  };
-  try {
-    const page = await browser.newPage();
-    const errors = watchErrors(page);
-    await page.goto(server.url);
+test("performance report", { timeout: 3_600_000 }, () =>
+  withPage(async (page, { url, errors }) => {
+    const report = {};
+    const record = async (key, value) => {
+      report[key] = value;
+      console.log(key, JSON.stringify(value, null, 2));
+      await writeFile(join(shots, "perf.json"), JSON.stringify(report, null, 2));
+    };
+    await page.goto(url);
     await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
     await record("browser", await page.evaluate(() => ({
       userAgent: navigator.userAgent,
@@ -30,41 +25,44 @@ test("performance report", { timeout: 3_600_000 }, async () => {
       adapter: document.getElementById("backend").textContent.trim(),
     })));
     await record("forwardFps10000", await page.evaluate(() => window.diffusionLabUi.forwardFps(10000, 3)));
-    // Same settings on both devices: the page's defaults (batch 512, width 128).
-    const measure = (onCpu) =>
-      page.evaluate(async (onCpu) => {
+    // Same settings on both devices: the page's defaults (batch 512, width 128), DDIM.
+    for (const device of ["cpu", "webgpu"]) {
+      await page.evaluate(async (device) => {
         const lab = window.diffusionLab;
-        const pg = onCpu ? lab.Playground.createOnCpu() : await lab.Playground.create();
-        const seconds = async (fn) => {
+        window.benchPg = device === "cpu" ? lab.Playground.createOnCpu() : await lab.Playground.create();
+        benchPg.setDataset("moons", 2000, 0);
+        benchPg.setTraining(0.003, 512, 128);
+        await benchPg.train(2); // compiles the kernels
+        await benchPg.sample(100, "ddim", 50, 0); // and the sampling ones
+      }, device);
+      const seconds = (expr) =>
+        page.evaluate(async (expr) => {
           const t0 = performance.now();
-          await fn();
+          await eval(expr);
           return (performance.now() - t0) / 1000;
-        };
-        pg.setDataset("moons", 2000, 0);
-        pg.setTraining(0.003, 512, 128);
-        await pg.train(2); // compiles the kernels
+        }, expr);
+      const result = { backend: await page.evaluate(() => benchPg.backendDescription()) };
+      const trained = await page.evaluate(async () => {
         let steps = 0;
-        const t = await seconds(async () => {
-          const t0 = performance.now();
-          while (performance.now() - t0 < 8000 || steps < 10) {
-            await pg.train(5);
-            steps += 5;
-          }
-        });
-        await pg.sample(100, "ddim", 50, 0); // compiles the sampling kernels
-        return {
-          backend: pg.backendDescription(),
-          trainStepsPerSecond: steps / t,
-          sample2000At50Seconds: await seconds(() => pg.sample(2000, "ddim", 50, 1)),
-          sample10000At50Seconds: await seconds(() => pg.sample(10000, "ddim", 50, 1)),
-        };
-      }, onCpu);
-    await record("cpu", await measure(true));
-    await record("webgpu", await measure(false));
+        const t0 = performance.now();
+        while (performance.now() - t0 < 8000 || steps < 10) {
+          await benchPg.train(5);
+          steps += 5;
+        }
+        return { steps, seconds: (performance.now() - t0) / 1000 };
+      });
+      result.trainStepsPerSecond = trained.steps / trained.seconds;
+      await record(device, result);
+      result.sample2000At50Seconds = await seconds("benchPg.sample(2000, 'ddim', 50, 1)");
+      await record(device, result);
+      result.sample10000At50Seconds = await seconds("benchPg.sample(10000, 'ddim', 50, 1)");
+      await record(device, result);
+      await page.evaluate(() => benchPg.free());
+    }
     await record("webgpuOverCpuTraining", report.webgpu.trainStepsPerSecond / report.cpu.trainStepsPerSecond);
+    // The same animation drawn with Canvas2D, for comparison with the wgpu renderer.
+    await page.goto(`${url}?canvas2d`);
+    await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
+    await record("forwardFps10000Canvas2d", await page.evaluate(() => window.diffusionLabUi.forwardFps(10000, 3)));
     if (errors.length) throw new Error(errors.join("\n"));
-  } finally {
-    await browser.close();
-    server.close();
-  }
-});
+  }));

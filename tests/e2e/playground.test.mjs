@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { serve, launch, shots, watchErrors } from "./harness.mjs";
+import { shots, withPage } from "./harness.mjs";
 import { inkStats } from "./ink.mjs";
 
 /** Screenshots the stage and checks that `points` are drawn and little else is. */
@@ -23,13 +23,9 @@ async function checkStage(page, name, points, { alsoDrawn = [], minHit = 0.9, ma
 
 const pageState = (page, expr) => page.evaluate(`window.diffusionLabPage.then((ui) => ${expr})`);
 
-test("the playground: data, forward, training, sampling, drawing, words, links, weights", { timeout: 900_000 }, async () => {
-  const server = await serve();
-  const browser = await launch();
-  try {
-    const page = await browser.newPage();
-    const errors = watchErrors(page);
-    await page.goto(server.url);
+test("the playground: data, forward, training, sampling, drawing, words, links, weights", { timeout: 900_000 }, () =>
+  withPage(async (page, { url, errors }) => {
+    await page.goto(url);
     await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
     assert.equal(await page.getAttribute("#stage", "data-renderer"), "wgpu");
     // SwiftShader is a software adapter: the page computes on the CPU, says why, and still
@@ -56,7 +52,7 @@ test("the playground: data, forward, training, sampling, drawing, words, links, 
     // 3. Training, until two quality readings have come in, then pause.
     await page.getByRole("button", { name: "moons", exact: true }).click();
     await page.click("#train");
-    await page.waitForFunction(() => window.diffusionLabUi.qualityLog.xs.length >= 3, null, {
+    await page.waitForFunction(() => window.diffusionLabUi.training.qualityLog.xs.length >= 3, null, {
       timeout: 600_000,
       polling: 1000,
     });
@@ -65,7 +61,7 @@ test("the playground: data, forward, training, sampling, drawing, words, links, 
     const stats = await page.textContent("#train-stats");
     console.log(`training: ${stats}`);
     assert.match(stats, /steps · loss \d/);
-    const log = await pageState(page, "ui.qualityLog");
+    const log = await pageState(page, "ui.training.qualityLog");
     console.log(`quality: ${JSON.stringify(log)}`);
     assert.ok(log.swd.at(-1) < log.swd[0], "the samples must improve with training");
     await page.locator("#train-panel").screenshot({ path: join(shots, "3-training-panel.png") });
@@ -147,20 +143,12 @@ test("the playground: data, forward, training, sampling, drawing, words, links, 
 
     await page.screenshot({ path: join(shots, "8-page.png"), fullPage: true });
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    server.close();
-  }
-});
+  }));
 
-test("the playground reflows on a phone", { timeout: 300_000 }, async () => {
-  const server = await serve();
-  const browser = await launch();
-  try {
-    const page = await browser.newPage();
-    await page.setViewportSize({ width: 390, height: 844 });
-    const errors = watchErrors(page);
-    await page.goto(server.url);
+test("the playground reflows on a phone", { timeout: 300_000 }, () =>
+  withPage(
+    async (page, { url, errors }) => {
+    await page.goto(url);
     await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `the page scrolls sideways: ${width}px wide`);
@@ -174,8 +162,6 @@ test("the playground reflows on a phone", { timeout: 300_000 }, async () => {
     await page.keyboard.press("Enter");
     assert.match(await page.textContent("#stage-caption"), /rings/);
     assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    server.close();
-  }
-});
+    },
+    { viewport: { width: 390, height: 844 } },
+  ));

@@ -5,12 +5,14 @@ use burn::tensor::Device;
 use clap::{Args, Parser, Subcommand};
 use diffusion_lab::checkpoint::{self, ModelCard};
 use diffusion_lab::data::Dataset;
-use diffusion_lab::model::MlpDenoiserConfig;
+use diffusion_lab::model::{MlpDenoiserConfig, WordEmbeddingConfig};
+use diffusion_lab::point_set::HELDOUT_POINTS;
 use diffusion_lab::point_set::PointSet;
-use diffusion_lab::quality::Quality;
+use diffusion_lab::quality::{Quality, accuracy};
 use diffusion_lab::sampler::{SamplerKind, generate, plan};
 use diffusion_lab::spacing::Spacing;
-use diffusion_lab::train::{BetaScheduleName, NetworkDenoiser, TrainConfig, Trainer};
+use diffusion_lab::train::{BetaScheduleName, Condition, NetworkDenoiser, TrainConfig, Trainer};
+use diffusion_lab::word_scores::{Judge, Sampling};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,13 +45,17 @@ enum Command {
     Eval2d(EvalArgs),
 }
 
-/// Where the data comes from: a built-in dataset or a CSV file.
+/// Where the data comes from: a built-in dataset, several (named by their names), or a CSV
+/// file.
 #[derive(Args)]
 #[group(required = true, multiple = false)]
 struct DataArgs {
     /// A built-in dataset: swissroll, moons, 8gaussians, rings, checkerboard, spiral, pinwheel.
     #[arg(long)]
     dataset: Option<String>,
+    /// Several built-in datasets, comma-separated; the model learns to draw each by its name.
+    #[arg(long, value_delimiter = ',', value_name = "NAME,NAME,...")]
+    datasets: Option<Vec<String>>,
     /// A CSV file with the header `x,y` and one point per line.
     #[arg(long, value_name = "FILE.csv")]
     points: Option<PathBuf>,
@@ -68,6 +74,12 @@ struct TrainArgs {
     /// Noise schedule.
     #[arg(long, default_value = "cosine")]
     schedule: String,
+    /// With --datasets: the size of each word's trainable vector (2 to 1024).
+    #[arg(long, default_value_t = 4)]
+    word_dim: usize,
+    /// With --datasets: the probability that a point's word is dropped in training.
+    #[arg(long, default_value_t = 0.15)]
+    label_dropout: f64,
     /// Where to write the model.
     #[arg(long, value_name = "MODEL")]
     out: PathBuf,
@@ -93,6 +105,13 @@ struct SampleArgs {
     /// Seed of the starting noise.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// For a model trained with --datasets: the word to draw.
+    #[arg(long)]
+    word: Option<String>,
+    /// Classifier-free guidance scale with --word: 0 ignores the word, 1 is the conditional
+    /// model, more sharpens (up to 10).
+    #[arg(long, default_value_t = 3.0, requires = "word")]
+    guidance: f64,
     /// Where to write the points (CSV).
     #[arg(long, value_name = "FILE.csv")]
     out: PathBuf,
@@ -105,6 +124,10 @@ struct EvalArgs {
     /// The samples to judge (CSV).
     #[arg(long, value_name = "FILE.csv")]
     samples: PathBuf,
+    /// With --datasets: judge the samples as drawings of this word (against its own dataset,
+    /// and how many look like it rather than like another word).
+    #[arg(long, requires = "datasets")]
+    word: Option<String>,
 }
 
 /// Parses the arguments, runs the command, and reports errors on stderr.
@@ -132,6 +155,13 @@ fn load_data(args: &DataArgs, seed: u64) -> Result<PointSet, String> {
             seed,
         ));
     }
+    if let Some(names) = &args.datasets {
+        let datasets = names
+            .iter()
+            .map(|n| Dataset::parse(n.trim()))
+            .collect::<Result<Vec<_>, _>>()?;
+        return PointSet::from_datasets(&datasets, TRAIN_POINTS, seed);
+    }
     let path = args.points.as_ref().expect("clap requires one of the two");
     PointSet::from_user(
         &points_csv::read(path)?,
@@ -143,12 +173,17 @@ fn train(args: TrainArgs) -> Result<(), String> {
     let data = load_data(&args.data, args.seed)?;
     let config = TrainConfig::new()
         .with_total_steps(Some(args.steps))
-        .with_schedule(BetaScheduleName::parse(&args.schedule)?);
-    let model_config = MlpDenoiserConfig::new();
+        .with_schedule(BetaScheduleName::parse(&args.schedule)?)
+        .with_label_dropout(args.label_dropout);
+    let grouped = !data.groups.is_empty();
+    let model_config = MlpDenoiserConfig::new().with_words(
+        grouped.then(|| WordEmbeddingConfig::new(data.words()).with_dim(args.word_dim)),
+    );
     let device = Device::flex();
     let mut trainer = Trainer::new(
         &device,
         &data.train,
+        grouped.then_some(&data.labels[..]),
         model_config.clone(),
         config.clone(),
         args.seed,
@@ -170,7 +205,7 @@ fn train(args: TrainArgs) -> Result<(), String> {
     }
     bar.finish();
     let seconds = start.elapsed().as_secs_f64();
-    let card = ModelCard::new(model_config, config, data.label.clone(), args.steps);
+    let card = ModelCard::new(model_config, config.clone(), data.label.clone(), args.steps);
     let bytes = checkpoint::to_bytes(trainer.ema_model(), &card)?;
     std::fs::write(&args.out, &bytes)
         .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
@@ -182,24 +217,42 @@ fn train(args: TrainArgs) -> Result<(), String> {
         args.out.display(),
         bytes.len()
     );
-    // A first quality reading: DDIM, 50 steps.
+    // A first quality reading: DDIM, 50 steps; for words, each word at several scales.
     let plan = plan(trainer.schedule(), Spacing::Trailing, 50)?;
-    let n = data.heldout.len() / 2;
-    let samples = generate(
-        SamplerKind::Ddim { eta: 0.0 },
-        &trainer.denoiser(),
-        &plan,
-        [n, 2],
-        args.seed,
-        &device,
-    )
-    .into_data()
-    .try_into_vec::<f32>()
-    .map_err(|e| format!("{e:?}"))?;
+    let judge = Judge {
+        network: trainer.ema_model(),
+        prediction: config.prediction.prediction(),
+        device: &device,
+        sampling: Sampling {
+            kind: SamplerKind::Ddim { eta: 0.0 },
+            plan: &plan,
+            n: HELDOUT_POINTS,
+            seed: args.seed,
+        },
+    };
     print_quality(
-        &Quality::measure(&samples, &data.heldout, &data.heldout2, 0)?,
-        "DDIM, 50 steps",
+        &judge.score_mixture(&data)?,
+        if grouped {
+            "DDIM, 50 steps, no word, against all words together"
+        } else {
+            "DDIM, 50 steps"
+        },
     );
+    if grouped {
+        println!("words (DDIM, 50 steps; accuracy: samples nearest to the word's own data):");
+        println!("  word            w   accuracy     SWD   floor  ratio");
+        for s in judge.score_words(&data, &[0.0, 1.0, 3.0, 5.0])? {
+            println!(
+                "  {:<12} {:>4} {:>9.1}%  {:.4}  {:.4}  {:>5.2}",
+                s.word,
+                s.guidance,
+                100.0 * s.accuracy,
+                s.quality.swd,
+                s.quality.floor_swd,
+                s.quality.swd_ratio()
+            );
+        }
+    }
     Ok(())
 }
 
@@ -220,18 +273,37 @@ fn sample(args: SampleArgs) -> Result<(), String> {
         card.train.timesteps,
     )?;
     let plan = plan(&schedule, Spacing::Trailing, args.steps)?;
-    let denoiser = NetworkDenoiser {
-        network: &network,
-        prediction: card.train.prediction.prediction(),
-    };
+    let mut denoiser = NetworkDenoiser::new(&network, card.train.prediction.prediction());
+    if let Some(word) = &args.word {
+        let words = card.model.words.as_ref().ok_or_else(|| {
+            format!(
+                "{} was not trained on words (train it with --datasets to use --word)",
+                args.model.display()
+            )
+        })?;
+        if !(0.0..=10.0).contains(&args.guidance) {
+            return Err(format!(
+                "--guidance must be between 0 and 10, not {}",
+                args.guidance
+            ));
+        }
+        denoiser = denoiser.guided(Condition {
+            label: words.label(word)?,
+            guidance: args.guidance,
+        });
+    }
     let start = Instant::now();
     let points = generate(kind, &denoiser, &plan, [args.n, 2], args.seed, &device)
         .into_data()
         .try_into_vec::<f32>()
         .map_err(|e| format!("{e:?}"))?;
     points_csv::write(&args.out, &points)?;
+    let what = match &args.word {
+        Some(word) => format!("{word:?} (guidance {})", args.guidance),
+        None => "points".into(),
+    };
     println!(
-        "{} points from {} with {} in {} steps ({:.2} s); wrote {}",
+        "{} {what} from {} with {} in {} steps ({:.2} s); wrote {}",
         args.n,
         card.data,
         args.sampler,
@@ -250,6 +322,24 @@ fn eval(args: EvalArgs) -> Result<(), String> {
         eprintln!(
             "note: comparing against the standardised points (zero mean, unit scale), as trained"
         );
+    }
+    if let Some(word) = &args.word {
+        let target = data
+            .groups
+            .iter()
+            .position(|g| &g.word == word)
+            .ok_or_else(|| format!("{word:?} is not one of --datasets"))?;
+        let group = &data.groups[target];
+        let references: Vec<&[f32]> = data.groups.iter().map(|g| &g.heldout[..]).collect();
+        print_quality(
+            &Quality::measure(&samples, &group.heldout, &group.heldout2, 0)?,
+            &format!("dataset {word}"),
+        );
+        println!(
+            "  accuracy {:.1}% (samples nearest to {word}'s points rather than another's)",
+            100.0 * accuracy(&samples, &references, target)?
+        );
+        return Ok(());
     }
     print_quality(
         &Quality::measure(&samples, &data.heldout, &data.heldout2, 0)?,

@@ -1,0 +1,137 @@
+// Panel 3, the reverse process: training the denoiser. The loop calls `train(k)`, awaits its
+// one read-back, adapts k to about 30 ms of work per call, and yields a frame per call, so
+// the page never freezes; every 250 steps fresh samples are drawn and measured (SWD against
+// the floor), and the word vectors of a conditional model are redrawn.
+
+import { $, COLORS, PREVIEW_SAMPLES, message, nextFrame } from "./ui.js";
+import { LineChart } from "./charts.js";
+
+/** Optimiser steps between two live previews. */
+const PREVIEW_EVERY = 250;
+/** Milliseconds of training work to aim for in one call. */
+const TRAIN_BUDGET_MS = 30;
+
+export class TrainingPanel {
+  constructor(page) {
+    this.page = page;
+    this.running = false;
+    this.lossChart = new LineChart($("loss-chart"), { logY: true, xLabel: "steps", empty: "the loss appears when training starts" });
+    this.qualityChart = new LineChart($("quality-chart"), { logY: true, xLabel: "steps", empty: "SWD against its floor appears every 250 steps" });
+    this.forget();
+    this.bind();
+  }
+
+  applyState() {
+    const s = this.page.state;
+    $("lr").value = String(s.lr);
+    $("batch").value = String(s.batch);
+    $("width").value = String(s.width);
+    this.page.guard(() => this.page.pg.setTraining(s.lr, s.batch, s.width));
+  }
+
+  stop() {
+    this.running = false;
+  }
+
+  /** The model was forgotten: clear the charts. */
+  forget() {
+    this.lossLog = { xs: [], ys: [] };
+    this.qualityLog = { xs: [], swd: [], floor: NaN };
+    this.drawCharts();
+    this.page.say("train-stats", "Not trained yet: press Train.");
+  }
+
+  async toggle() {
+    if (this.running) {
+      this.running = false;
+      return;
+    }
+    const { page } = this;
+    page.stopAll();
+    page.data.setDrawing(false);
+    this.running = true;
+    $("train").textContent = "❚❚ Pause";
+    let perCall = 2;
+    let lastPreview = -1;
+    const rate = { steps: 0, ms: 0 };
+    try {
+      while (this.running) {
+        const t0 = performance.now();
+        const loss = await page.pg.train(perCall);
+        const ms = performance.now() - t0;
+        // Aim for about TRAIN_BUDGET_MS of work per call, so frames keep coming.
+        perCall = Math.max(1, Math.min(64, Math.round(perCall * (ms < TRAIN_BUDGET_MS ? 1.25 : 0.8))));
+        rate.steps = 0.9 * rate.steps + perCall;
+        rate.ms = 0.9 * rate.ms + ms;
+        const done = page.pg.stepsDone();
+        this.lossLog.xs.push(done);
+        this.lossLog.ys.push(loss);
+        const device = page.pg.backend() === "webgpu" ? "WebGPU" : "the CPU";
+        page.say("train-stats", `${done} steps · loss ${loss.toFixed(4)} · ${((1000 * rate.steps) / rate.ms).toFixed(1)} steps/s on ${device}`);
+        if (Math.floor(done / PREVIEW_EVERY) !== lastPreview) {
+          lastPreview = Math.floor(done / PREVIEW_EVERY);
+          await this.preview();
+        }
+        this.drawCharts();
+        await nextFrame();
+      }
+    } catch (error) {
+      page.say("train-stats", `Training stopped: ${message(error)}`, true);
+    }
+    this.running = false;
+    $("train").textContent = "▶ Train";
+  }
+
+  /** Fresh samples from the current model, drawn and measured against the floor. */
+  async preview() {
+    const { page } = this;
+    const samples = await page.pg.sample(PREVIEW_SAMPLES, "ddim", 25, 12345);
+    const q = await page.pg.quality(samples);
+    this.qualityLog.xs.push(page.pg.stepsDone());
+    this.qualityLog.swd.push(q.swd);
+    this.qualityLog.floor = q.floorSwd;
+    page.showSamples(samples, `Model after ${page.pg.stepsDone()} steps (DDIM, 25 steps)`, q);
+    await page.words.drawVectors();
+  }
+
+  drawCharts() {
+    const { xs, ys } = this.lossLog;
+    // A smoothed loss over the raw one.
+    const smooth = [];
+    let m = ys[0];
+    for (const y of ys) smooth.push((m = 0.9 * m + 0.1 * y));
+    this.lossChart.set([
+      { xs, ys, color: "#9aa3b5", width: 1, label: "loss" },
+      { xs, ys: smooth, color: "#1d2330", width: 2, label: "smoothed" },
+    ]);
+    const ql = this.qualityLog;
+    const hlines = Number.isFinite(ql.floor)
+      ? [
+          { y: ql.floor, color: "#2b8a3e", label: "floor" },
+          { y: 3 * ql.floor, color: "#c2410c", label: "3× floor" },
+        ]
+      : [];
+    this.qualityChart.set([{ xs: ql.xs, ys: ql.swd, color: COLORS.samples, width: 2, label: "SWD" }], { hlines });
+  }
+
+  bind() {
+    const { page } = this;
+    const changed = () => {
+      const [lr, batch, width] = ["lr", "batch", "width"].map((id) => Number($(id).value));
+      const before = page.pg.stepsDone();
+      const ok = page.guard(() => (page.pg.setTraining(lr, batch, width), true), "train-stats");
+      if (!ok) return;
+      Object.assign(page.state, { lr, batch, width });
+      if (before > 0 && page.pg.stepsDone() === 0) page.modelChanged();
+      page.save();
+    };
+    for (const id of ["lr", "batch", "width"]) $(id).addEventListener("change", changed);
+    $("train").addEventListener("click", () => this.toggle());
+    $("reset").addEventListener("click", () => {
+      page.stopAll();
+      page.pg.reset();
+      page.modelChanged();
+      page.data.show();
+    });
+  }
+}
