@@ -75,11 +75,34 @@ mod browser {
         static CHOSEN: RefCell<Option<Backend>> = const { RefCell::new(None) };
     }
 
+    unsafe extern "C" {
+        /// The function wasm-ld synthesises to run every static constructor (cubecl registers
+        /// its IR and compiler pieces with `inventory`, whose constructors live here).
+        fn __wasm_call_ctors();
+    }
+
+    /// Runs the module's static constructors, once; [`init`] calls it first.
+    ///
+    /// wasm-ld treats a module that never calls `__wasm_call_ctors` itself as a "command": it
+    /// then wraps *every* export in a call to it, so each call from JavaScript (every `train`,
+    /// every promise callback, every frame's `noised` and draw) re-ran all of cubecl's
+    /// constructors. In the browser that cost most of a WebGPU training step (5 steps took
+    /// 8.7 s before, 1.8 s after, batch 256, width 64, SwiftShader). Calling it here makes the
+    /// module a "reactor" (see the `inventory` crate's notes on WebAssembly), so whatever
+    /// reaches burn must come through here (or the page's start function) first.
+    pub fn run_constructors_once() {
+        static DONE: std::sync::Once = std::sync::Once::new();
+        // SAFETY: the constructors are the crate graph's own initialisers; `Once` runs them a
+        // single time, before any export that needs them does its work.
+        DONE.call_once(|| unsafe { __wasm_call_ctors() });
+    }
+
     /// Initialise burn on the browser's WebGPU, or fall back to the CPU with the reason.
     ///
     /// Asynchronous because a browser cannot create a wgpu device synchronously; every later
     /// call returns the backend chosen by the first one.
     pub async fn init() -> Backend {
+        run_constructors_once();
         if let Some(chosen) = CHOSEN.with(|c| c.borrow().clone()) {
             return chosen;
         }
@@ -168,7 +191,7 @@ mod browser {
 }
 
 #[cfg(target_family = "wasm")]
-pub use browser::init;
+pub use browser::{init, run_constructors_once};
 
 #[cfg(test)]
 mod tests {

@@ -14,7 +14,7 @@ use crate::checkpoint::{self, ModelCard};
 use crate::data::Dataset;
 use crate::model::{MlpDenoiserConfig, WordEmbeddingConfig};
 use crate::point_set::PointSet;
-use crate::quality::{self, Quality};
+use crate::quality::Quality;
 use crate::sampler::{self, NoiseSource, SamplerKind};
 use crate::schedule::NoiseSchedule;
 use crate::spacing::Spacing;
@@ -388,24 +388,7 @@ impl Playground {
     /// word's held-out points (next to their floor), and the fraction of samples whose nearest
     /// held-out point belongs to `word` rather than to another word.
     pub fn word_quality(&self, word: &str, samples: &[f32]) -> Result<(Quality, f64), String> {
-        crate::data::check_points("samples", samples)?;
-        let target = self
-            .data
-            .groups
-            .iter()
-            .position(|g| g.word == word)
-            .ok_or_else(|| match self.data.groups.is_empty() {
-                true => "these points are not named by words".to_string(),
-                false => format!(
-                    "unknown word {word:?}: the words are {}",
-                    self.data.words().join(", ")
-                ),
-            })?;
-        let group = &self.data.groups[target];
-        let used = samples.len().min(group.heldout.len());
-        let q = Quality::measure(&samples[..used], &group.heldout, &group.heldout2, 0)?;
-        let references: Vec<&[f32]> = self.data.groups.iter().map(|g| &g.heldout[..]).collect();
-        Ok((q, quality::accuracy(samples, &references, target)?))
+        crate::word_scores::score_word(&self.data, word, samples)
     }
 
     /// SWD and MMD of `samples` against the held-out data, next to their floors. Only the

@@ -27,6 +27,29 @@ pub struct WordScore {
     pub accuracy: f64,
 }
 
+/// `samples` drawn for `word`, one of the groups of `data`: SWD and MMD against the word's
+/// held-out points (as many samples as there are of those), and the fraction of samples whose
+/// nearest group is the word's.
+pub fn score_word(data: &PointSet, word: &str, samples: &[f32]) -> Result<(Quality, f64), String> {
+    crate::data::check_points("samples", samples)?;
+    let target = data
+        .groups
+        .iter()
+        .position(|g| g.word == word)
+        .ok_or_else(|| match data.groups.is_empty() {
+            true => "these points are not named by words".to_string(),
+            false => format!(
+                "unknown word {word:?}: the words are {}",
+                data.words().join(", ")
+            ),
+        })?;
+    let group = &data.groups[target];
+    let used = samples.len().min(group.heldout.len());
+    let quality = Quality::measure(&samples[..used], &group.heldout, &group.heldout2, 0)?;
+    let references: Vec<&[f32]> = data.groups.iter().map(|g| &g.heldout[..]).collect();
+    Ok((quality, accuracy(samples, &references, target)?))
+}
+
 /// How the samples are drawn.
 #[derive(Clone, Debug)]
 pub struct Sampling<'a> {
@@ -70,7 +93,6 @@ impl Judge<'_> {
         data: &PointSet,
         guidances: &[f64],
     ) -> Result<Vec<WordScore>, String> {
-        let references: Vec<&[f32]> = data.groups.iter().map(|g| &g.heldout[..]).collect();
         let mut scores = Vec::new();
         for (k, group) in data.groups.iter().enumerate() {
             for &w in guidances {
@@ -78,17 +100,12 @@ impl Judge<'_> {
                     label: k as u32 + 1,
                     guidance: w,
                 }))?;
-                let used = samples.len().min(group.heldout.len());
+                let (quality, accuracy) = score_word(data, &group.word, &samples)?;
                 scores.push(WordScore {
                     word: group.word.clone(),
                     guidance: w,
-                    quality: Quality::measure(
-                        &samples[..used],
-                        &group.heldout,
-                        &group.heldout2,
-                        0,
-                    )?,
-                    accuracy: accuracy(&samples, &references, k)?,
+                    quality,
+                    accuracy,
                 });
             }
         }

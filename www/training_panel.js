@@ -8,6 +8,8 @@ import { LineChart } from "./charts.js";
 
 /** Optimiser steps between two live previews. */
 const PREVIEW_EVERY = 250;
+/** Optimiser steps between two drawings of the word vectors (conditional models). */
+const VECTORS_EVERY = 25;
 /** Milliseconds of training work to aim for in one call. */
 const TRAIN_BUDGET_MS = 30;
 
@@ -53,6 +55,8 @@ export class TrainingPanel {
     $("train").textContent = "❚❚ Pause";
     let perCall = 2;
     let lastPreview = -1;
+    let lastVectors = 0;
+    const named = page.pg.words().length > 0;
     const rate = { steps: 0, ms: 0 };
     try {
       while (this.running) {
@@ -71,6 +75,10 @@ export class TrainingPanel {
         if (Math.floor(done / PREVIEW_EVERY) !== lastPreview) {
           lastPreview = Math.floor(done / PREVIEW_EVERY);
           await this.preview();
+        } else if (named && done - lastVectors >= VECTORS_EVERY) {
+          // The word vectors move while they train.
+          lastVectors = done;
+          await page.words.drawVectors();
         }
         this.drawCharts();
         await nextFrame();

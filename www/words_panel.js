@@ -181,7 +181,8 @@ export class WordsPanel {
         ...wordLayers(page.pg.points(), page.pg.labels(), page.pg.words(), 2, "30"),
         { points: samples, color: wordColor(k), size: 3 },
       ]);
-      page.say("words-stats", `${(100 * q.accuracy).toFixed(1)}% of samples are nearest to “${word}” · ${qualityText(q)} · ${ms.toFixed(0)} ms`);
+      page.samples = samples;
+      page.say("words-stats", `w = ${w}: ${(100 * q.accuracy).toFixed(1)}% of samples are nearest to “${word}” · ${qualityText(q)} · ${ms.toFixed(0)} ms`);
     } catch (error) {
       page.say("words-stats", message(error), true);
     }

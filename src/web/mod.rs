@@ -20,30 +20,8 @@ use wasm_bindgen::prelude::*;
 /// the static constructors.
 #[wasm_bindgen(start)]
 pub fn start() {
-    run_constructors_once();
+    backend::run_constructors_once();
     console_error_panic_hook::set_once();
-}
-
-unsafe extern "C" {
-    /// The function wasm-ld synthesises to run every static constructor (cubecl registers its IR
-    /// and compiler pieces with `inventory`, whose constructors live here).
-    fn __wasm_call_ctors();
-}
-
-/// Runs the module's static constructors, once.
-///
-/// wasm-ld treats a module that never calls `__wasm_call_ctors` itself as a "command": it then
-/// wraps *every* export in a call to it, so each call from JavaScript (every `train`, every
-/// promise callback, every frame's `noised` and draw) re-ran all of cubecl's constructors. In
-/// the browser that cost about a second per WebGPU training step and most of each animation
-/// frame. Calling it here makes the module a "reactor" (see the `inventory` crate's notes on
-/// WebAssembly); the entry points the page and the tests use first call this, since the
-/// browser tests may not run `start`.
-pub(crate) fn run_constructors_once() {
-    static DONE: std::sync::Once = std::sync::Once::new();
-    // SAFETY: the constructors are the crate graph's own initialisers; `Once` runs them a
-    // single time, before any export that needs them does its work.
-    DONE.call_once(|| unsafe { __wasm_call_ctors() });
 }
 
 /// The crate's version, e.g. `"0.1.0"`.
@@ -88,7 +66,6 @@ impl BackendInfo {
 /// Call it (and await it) before anything else; later calls return the same backend.
 #[wasm_bindgen(js_name = initBackend)]
 pub async fn init_backend() -> BackendInfo {
-    run_constructors_once();
     BackendInfo(backend::init().await)
 }
 

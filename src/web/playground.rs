@@ -73,12 +73,16 @@ fn draw<'a>(
     Ok(Draw::new(n, sampler, steps, seed(seed_value)?).with_eta(eta))
 }
 
+/// The request towards `word` with the guidance scale JavaScript gave.
+fn towards<'a>(draw: Draw<'a>, word: &'a str, guidance: f64) -> Result<Draw<'a>, String> {
+    Ok(draw.with_word(word, number("guidance", guidance)?))
+}
+
 #[wasm_bindgen]
 impl Playground {
     /// A playground on the page's backend (WebGPU when the browser has it, else the CPU),
     /// holding 2,000 points of `moons`.
     pub async fn create() -> Playground {
-        super::run_constructors_once();
         Self::on(backend::init().await)
     }
 
@@ -89,7 +93,7 @@ impl Playground {
     }
 
     fn on(backend: Backend) -> Playground {
-        super::run_constructors_once();
+        backend::run_constructors_once();
         Playground {
             inner: Rc::new(RefCell::new(playground::Playground::new(
                 backend.device.clone(),
@@ -242,8 +246,8 @@ impl Playground {
         seed_value: f64,
         eta: Option<f64>,
     ) -> Promise {
-        let request = draw(n, sampler, steps, seed_value, eta)
-            .and_then(|d| Ok(d.with_word(word, number("guidance", guidance)?)));
+        let request =
+            draw(n, sampler, steps, seed_value, eta).and_then(|d| towards(d, word, guidance));
         floats(request.and_then(|d| self.inner.borrow_mut().sample(&d)))
     }
 
@@ -260,8 +264,8 @@ impl Playground {
         seed_value: f64,
         eta: Option<f64>,
     ) -> Promise {
-        let request = draw(n, sampler, steps, seed_value, eta)
-            .and_then(|d| Ok(d.with_word(word, number("guidance", guidance)?)));
+        let request =
+            draw(n, sampler, steps, seed_value, eta).and_then(|d| towards(d, word, guidance));
         floats(request.and_then(|d| self.inner.borrow_mut().trajectory(&d)))
     }
 

@@ -21,7 +21,7 @@ pub struct PointCanvas(PointRenderer);
 impl PointCanvas {
     /// A renderer for `canvas`; rejects when the browser has no WebGPU (use Canvas2D then).
     pub async fn create(canvas: web_sys::HtmlCanvasElement) -> Result<PointCanvas, JsError> {
-        super::run_constructors_once();
+        crate::backend::run_constructors_once();
         let device = match DEVICE.with(|d| d.borrow().clone()) {
             Some(device) => device,
             None => {

@@ -112,9 +112,9 @@ test("the playground: data, forward, training, sampling, drawing, words, links, 
     await checkStage(page, "6-word", word);
 
     // 7. The link keeps the setup: reload and find the same word, sampler and steps.
-    const url = page.url();
-    assert.match(url, /data=word/);
-    assert.match(url, /sampler=dpmpp2m/);
+    const link = page.url();
+    assert.match(link, /data=word/);
+    assert.match(link, /sampler=dpmpp2m/);
     await page.reload();
     await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
     assert.equal(await page.inputValue("#word"), "hi");

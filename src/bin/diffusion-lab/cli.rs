@@ -8,11 +8,11 @@ use diffusion_lab::data::Dataset;
 use diffusion_lab::model::{MlpDenoiserConfig, WordEmbeddingConfig};
 use diffusion_lab::point_set::HELDOUT_POINTS;
 use diffusion_lab::point_set::PointSet;
-use diffusion_lab::quality::{Quality, accuracy};
+use diffusion_lab::quality::Quality;
 use diffusion_lab::sampler::{SamplerKind, generate, plan};
 use diffusion_lab::spacing::Spacing;
 use diffusion_lab::train::{BetaScheduleName, Condition, NetworkDenoiser, TrainConfig, Trainer};
-use diffusion_lab::word_scores::{Judge, Sampling};
+use diffusion_lab::word_scores::{Judge, Sampling, score_word};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -324,20 +324,11 @@ fn eval(args: EvalArgs) -> Result<(), String> {
         );
     }
     if let Some(word) = &args.word {
-        let target = data
-            .groups
-            .iter()
-            .position(|g| &g.word == word)
-            .ok_or_else(|| format!("{word:?} is not one of --datasets"))?;
-        let group = &data.groups[target];
-        let references: Vec<&[f32]> = data.groups.iter().map(|g| &g.heldout[..]).collect();
-        print_quality(
-            &Quality::measure(&samples, &group.heldout, &group.heldout2, 0)?,
-            &format!("dataset {word}"),
-        );
+        let (quality, accuracy) = score_word(&data, word, &samples)?;
+        print_quality(&quality, &format!("dataset {word}"));
         println!(
             "  accuracy {:.1}% (samples nearest to {word}'s points rather than another's)",
-            100.0 * accuracy(&samples, &references, target)?
+            100.0 * accuracy
         );
         return Ok(());
     }
