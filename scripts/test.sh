@@ -22,9 +22,9 @@ cargo test --locked
 
 step "browser tests (wasm-bindgen-test, headless Chromium, WebGPU on SwiftShader)"
 # The `web` profile, as trunk builds the page (the dev profile makes a wasm of over 600 MB).
-# The timeout is generous: on SwiftShader (WebGPU on the CPU) a training step takes about a
-# second, and the training test takes a few hundred.
-CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=1800 \
+# The timeout is generous: on SwiftShader (WebGPU on the CPU) a small training step takes about
+# half a second, and the training and guidance tests take several hundred (all six: 985 s).
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=2400 \
   cargo test --locked --profile web --target wasm32-unknown-unknown --test web --test web_playground -- --nocapture
 
 step "build the page (trunk, release, wasm-opt)"

@@ -333,25 +333,21 @@ impl Playground {
 
     /// Samples from the moving-average model as `draw` asks. Shape `[n, 2]`, not read back.
     pub fn sample(&mut self, draw: &Draw) -> Result<Tensor<2>, String> {
-        let (kind, plan, condition) = self.prepare(draw)?;
-        let trainer = self.trainer.as_ref().expect("prepared");
-        let mut denoiser = trainer.denoiser();
-        denoiser.condition = condition;
-        Ok(sampler::generate(
-            kind,
-            &denoiser,
-            &plan,
-            [draw.n, 2],
-            draw.seed,
-            &self.device,
-        ))
+        Ok(self.start(draw, false)?.finish().reshape([draw.n, 2]))
     }
 
     /// Like [`Playground::sample`], keeping every state: `[steps + 1, n, 2]`, from the noise
     /// (frame 0) to the samples (frame `steps`), which equal `sample`'s for the same request.
     pub fn trajectory(&mut self, draw: &Draw) -> Result<Tensor<3>, String> {
+        Ok(self.start(draw, true)?.finish())
+    }
+
+    /// A sampling job for `draw` that owns what it needs (a copy of the moving-average model,
+    /// whose tensors are shared, not duplicated), to be advanced step by step while training
+    /// goes on; with `keep_frames`, it keeps every state.
+    pub fn start(&mut self, draw: &Draw, keep_frames: bool) -> Result<SamplingJob, String> {
         let (n, steps) = (draw.n, draw.steps);
-        if n.saturating_mul(steps.saturating_add(1)) > MAX_TRAJECTORY_POINTS {
+        if keep_frames && n.saturating_mul(steps.saturating_add(1)) > MAX_TRAJECTORY_POINTS {
             return Err(format!(
                 "a trajectory of {n} points over {steps} steps is too large: keep points × \
                  (steps + 1) under {MAX_TRAJECTORY_POINTS}"
@@ -359,20 +355,14 @@ impl Playground {
         }
         let (kind, plan, condition) = self.prepare(draw)?;
         let trainer = self.trainer.as_ref().expect("prepared");
-        let mut denoiser = trainer.denoiser();
-        denoiser.condition = condition;
-        let mut noise = NoiseSource::new(draw.seed, &self.device);
-        let x = noise.normal([n, 2]);
-        let mut frames = Vec::with_capacity(plan.len());
-        sampler::sample(
-            kind.build::<2>().as_mut(),
-            &denoiser,
-            &plan,
-            x,
-            &mut noise,
-            |state| frames.push(state.clone()),
-        );
-        Ok(Tensor::stack(frames, 0))
+        let run = sampler::Run::new(kind, plan, [n, 2], draw.seed, &self.device);
+        Ok(SamplingJob {
+            network: trainer.ema_model().clone(),
+            prediction: trainer.config().prediction.prediction(),
+            condition,
+            frames: keep_frames.then(|| vec![run.state().clone()]),
+            run,
+        })
     }
 
     /// The moving-average model's word vectors, `[words + 1, dim]`, row 0 being ∅.
@@ -439,6 +429,39 @@ impl Playground {
         self.config = card.train;
         self.trainer = Some(trainer);
         Ok(())
+    }
+}
+
+/// A sampling run with its own copy of the network: [`SamplingJob::step`] takes one sampler
+/// step, [`SamplingJob::finish`] the rest.
+pub struct SamplingJob {
+    network: crate::model::MlpDenoiser,
+    prediction: crate::prediction::Prediction,
+    condition: Option<Condition>,
+    run: sampler::Run<2>,
+    frames: Option<Vec<Tensor<2>>>,
+}
+
+impl SamplingJob {
+    /// Takes the next step; false once there is none left.
+    pub fn step(&mut self) -> bool {
+        let mut denoiser = crate::train::NetworkDenoiser::new(&self.network, self.prediction);
+        denoiser.condition = self.condition;
+        let stepped = self.run.step(&denoiser);
+        if let (true, Some(frames)) = (stepped, &mut self.frames) {
+            frames.push(self.run.state().clone());
+        }
+        stepped
+    }
+
+    /// Takes the steps left; the frames `[steps + 1, n, 2]` when kept, else the samples as
+    /// `[1, n, 2]`.
+    pub fn finish(mut self) -> Tensor<3> {
+        while self.step() {}
+        match self.frames {
+            Some(frames) => Tensor::stack(frames, 0),
+            None => self.run.into_state().unsqueeze(),
+        }
     }
 }
 

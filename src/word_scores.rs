@@ -208,6 +208,20 @@ mod tests {
             );
             assert!(w1.accuracy > w0.accuracy, "{}", w1.word);
         }
+        // w = 0 is the unconditional model exactly, whichever word is asked for.
+        let guided_by_nothing = judge
+            .samples(Some(Condition {
+                label: 2,
+                guidance: 0.0,
+            }))
+            .unwrap();
+        let unguided = judge.samples(None).unwrap();
+        let gap = guided_by_nothing
+            .iter()
+            .zip(&unguided)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(gap < 1e-3, "w = 0 differs from no word by {gap}");
         let mixture = judge.score_mixture(&data).unwrap();
         eprintln!("mixture (no word): {:.2}× floor", mixture.swd_ratio());
         assert!(mixture.swd_ratio() < 3.0, "{mixture:?}");

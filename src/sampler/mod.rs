@@ -208,16 +208,64 @@ pub fn generate<const D: usize>(
     seed: u64,
     device: &burn::tensor::Device,
 ) -> Tensor<D> {
-    let mut noise = NoiseSource::new(seed, device);
-    let x = noise.normal(shape);
-    sample(
-        kind.build::<D>().as_mut(),
-        model,
-        plan,
-        x,
-        &mut noise,
-        |_| {},
-    )
+    let mut run = Run::new(kind, plan.to_vec(), shape, seed, device);
+    while run.step(model) {}
+    run.into_state()
+}
+
+/// A sampling run that owns its sampler, plan, noise and state, advanced one step at a time
+/// (the page yields to the browser between steps when it computes on the CPU). Its states are
+/// those of [`generate`] for the same arguments.
+pub struct Run<const D: usize> {
+    sampler: Box<dyn Sampler<D>>,
+    plan: Vec<Level>,
+    noise: NoiseSource,
+    x: Tensor<D>,
+    /// Steps taken.
+    taken: usize,
+}
+
+impl<const D: usize> Run<D> {
+    /// Noise of `shape` from `seed` at `plan[0]`, to be taken down the plan by `kind`.
+    pub fn new(
+        kind: SamplerKind,
+        plan: Vec<Level>,
+        shape: [usize; D],
+        seed: u64,
+        device: &burn::tensor::Device,
+    ) -> Self {
+        let mut noise = NoiseSource::new(seed, device);
+        let x = noise.normal(shape);
+        Self {
+            sampler: kind.build::<D>(),
+            plan,
+            noise,
+            x,
+            taken: 0,
+        }
+    }
+
+    /// The current state (the noise before the first step, the samples after the last).
+    pub fn state(&self) -> &Tensor<D> {
+        &self.x
+    }
+
+    /// Takes the next step with `model`; false (and nothing done) once the plan is finished.
+    pub fn step(&mut self, model: &dyn Denoiser<D>) -> bool {
+        let Some(&[from, to]) = self.plan.get(self.taken..self.taken + 2) else {
+            return false;
+        };
+        self.x = self
+            .sampler
+            .step(model, self.x.clone(), from, to, &mut self.noise);
+        self.taken += 1;
+        true
+    }
+
+    /// The state, giving up the run.
+    pub fn into_state(self) -> Tensor<D> {
+        self.x
+    }
 }
 
 #[cfg(test)]

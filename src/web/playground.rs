@@ -4,15 +4,15 @@
 //! allows no synchronous reads), one read per call.
 
 use super::{OrJs, number, seed, whole};
-use crate::backend::{self, Backend};
-use crate::playground::{self, Draw};
+use crate::backend::{self, Backend, BackendKind};
+use crate::playground::{self, Draw, SamplingJob};
 use crate::quality::Quality;
 use burn::tensor::Tensor;
-use js_sys::{Float32Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Float32Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
 /// The 2D playground: data, schedule, a denoiser in training, and samplers.
 ///
@@ -32,16 +32,42 @@ fn reject(message: String) -> JsValue {
 /// A promise of the tensor's values as a `Float32Array`, read back once; it rejects with the
 /// request's error, if any.
 fn floats<const D: usize>(tensor: Result<Tensor<D>, String>) -> Promise {
+    future_to_promise(async move { read_floats(tensor.map_err(reject)?).await })
+}
+
+/// The tensor's values as a `Float32Array`, read back asynchronously.
+async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<JsValue, JsValue> {
+    let values = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| reject(format!("reading the result back failed: {e:?}")))?
+        .try_into_vec::<f32>()
+        .map_err(|e| reject(format!("the result has an unexpected type: {e:?}")))?;
+    Ok(Float32Array::from(&values[..]).into())
+}
+
+/// A promise of a sampling job's result (as `floats`). On the CPU, where every step computes
+/// before it returns, the job yields to the browser between steps, so a long run (2,000 points
+/// over 50 steps take seconds) never freezes the page; on WebGPU steps are only queued.
+fn run_job(job: Result<SamplingJob, String>, on_cpu: bool) -> Promise {
     future_to_promise(async move {
-        let values = tensor
-            .map_err(reject)?
-            .into_data_async()
-            .await
-            .map_err(|e| reject(format!("reading the result back failed: {e:?}")))?
-            .try_into_vec::<f32>()
-            .map_err(|e| reject(format!("the result has an unexpected type: {e:?}")))?;
-        Ok(Float32Array::from(&values[..]).into())
+        let mut job = job.map_err(reject)?;
+        while job.step() {
+            if on_cpu {
+                next_task().await?;
+            }
+        }
+        read_floats(job.finish()).await
     })
+}
+
+/// Resolves in a fresh task of the event loop (`setTimeout(0)`), in a page or in a worker.
+async fn next_task() -> Result<(), JsValue> {
+    let set_timeout: Function = Reflect::get(&js_sys::global(), &"setTimeout".into())?.into();
+    let wake = Promise::new(&mut |resolve, _| {
+        let _ = set_timeout.call1(&JsValue::NULL, &resolve);
+    });
+    JsFuture::from(wake).await.map(|_| ())
 }
 
 /// `{swd, mmd, floorSwd, floorMmd}` for JavaScript.
@@ -202,6 +228,12 @@ impl Playground {
         })
     }
 
+    /// Starts the sampling job `request` asks for (every state with `frames`).
+    fn run(&self, request: Result<Draw, String>, frames: bool) -> Promise {
+        let job = request.and_then(|d| self.inner.borrow_mut().start(&d, frames));
+        run_job(job, self.backend.kind == BackendKind::Cpu)
+    }
+
     /// `n` samples, `[x0, y0, ...]`, from `sampler` (`ddpm`, `ddim`, `euler`, `heun`,
     /// `dpmpp2m`) in `steps` steps from noise drawn with `seed`; `eta` (DDIM only, default 0)
     /// adds DDPM-like noise.
@@ -214,7 +246,7 @@ impl Playground {
         eta: Option<f64>,
     ) -> Promise {
         let request = draw(n, sampler, steps, seed_value, eta);
-        floats(request.and_then(|d| self.inner.borrow_mut().sample(&d)))
+        self.run(request, false)
     }
 
     /// Like `sample`, keeping every state: `steps + 1` frames of `n` points, frame 0 the
@@ -228,7 +260,7 @@ impl Playground {
         eta: Option<f64>,
     ) -> Promise {
         let request = draw(n, sampler, steps, seed_value, eta);
-        floats(request.and_then(|d| self.inner.borrow_mut().trajectory(&d)))
+        self.run(request, true)
     }
 
     /// `n` samples for `word` (one of the words the points were named with), with
@@ -248,7 +280,7 @@ impl Playground {
     ) -> Promise {
         let request =
             draw(n, sampler, steps, seed_value, eta).and_then(|d| towards(d, word, guidance));
-        floats(request.and_then(|d| self.inner.borrow_mut().sample(&d)))
+        self.run(request, false)
     }
 
     /// Like `sampleWord`, keeping every state (as `trajectory`).
@@ -266,7 +298,7 @@ impl Playground {
     ) -> Promise {
         let request =
             draw(n, sampler, steps, seed_value, eta).and_then(|d| towards(d, word, guidance));
-        floats(request.and_then(|d| self.inner.borrow_mut().trajectory(&d)))
+        self.run(request, true)
     }
 
     /// Trains from now on named groups of points: `points` is `[x0, y0, ...]`, `labels[i]`
