@@ -148,3 +148,140 @@ fn mistakes_are_explained() {
         assert!(text(&o).contains(message), "{args:?}: {}", text(&o));
     }
 }
+
+#[test]
+fn words_train_sample_and_evaluate() {
+    let (model, samples) = (scratch("w.dlab"), scratch("rings.csv"));
+    let (m, s) = (model.to_str().unwrap(), samples.to_str().unwrap());
+    let o = run(&[
+        "train-2d",
+        "--datasets",
+        "moons,rings",
+        "--steps",
+        "20",
+        "--word-dim",
+        "3",
+        "--out",
+        m,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("no word, against all words together"), "{out}");
+    // A row per word and scale (w = 0, 1, 3, 5).
+    for word in ["moons", "rings"] {
+        let rows = out
+            .lines()
+            .filter(|l| l.trim_start().starts_with(word))
+            .count();
+        assert_eq!(rows, 4, "{word}:\n{out}");
+    }
+
+    let o = run(&[
+        "sample-2d",
+        "--model",
+        m,
+        "--n",
+        "200",
+        "--steps",
+        "5",
+        "--word",
+        "rings",
+        "--guidance",
+        "3",
+        "--out",
+        s,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("\"rings\" (guidance 3)"), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(&samples).unwrap().lines().count(),
+        201
+    );
+
+    let o = run(&[
+        "eval-2d",
+        "--datasets",
+        "moons,rings",
+        "--word",
+        "rings",
+        "--samples",
+        s,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("accuracy"), "{}", text(&o));
+
+    let plain = scratch("plain.dlab");
+    let o = run(&[
+        "train-2d",
+        "--dataset",
+        "moons",
+        "--steps",
+        "2",
+        "--out",
+        plain.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &[
+                "sample-2d",
+                "--model",
+                m,
+                "--n",
+                "5",
+                "--word",
+                "spiral",
+                "--out",
+                s,
+            ],
+            "unknown word \"spiral\": this model knows moons, rings",
+        ),
+        (
+            &[
+                "sample-2d",
+                "--model",
+                m,
+                "--n",
+                "5",
+                "--word",
+                "rings",
+                "--guidance",
+                "11",
+                "--out",
+                s,
+            ],
+            "--guidance must be between 0 and 10",
+        ),
+        (
+            &[
+                "sample-2d",
+                "--model",
+                plain.to_str().unwrap(),
+                "--n",
+                "5",
+                "--word",
+                "rings",
+                "--out",
+                s,
+            ],
+            "was not trained on words",
+        ),
+        (
+            &[
+                "train-2d",
+                "--datasets",
+                "moons,moons",
+                "--steps",
+                "1",
+                "--out",
+                m,
+            ],
+            "appears twice",
+        ),
+    ];
+    for (args, message) in cases {
+        let o = run(args);
+        assert!(!o.status.success(), "{args:?} should fail");
+        assert!(text(&o).contains(message), "{args:?}: {}", text(&o));
+    }
+}
