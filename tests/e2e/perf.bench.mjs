@@ -30,46 +30,40 @@ test("performance report", { timeout: 3_600_000 }, () =>
     // BENCH_DEVICES=cpu skips the WebGPU stage (on SwiftShader it takes a quarter of an hour).
     const devices = (process.env.BENCH_DEVICES ?? "cpu,webgpu").split(",");
     for (const device of devices) {
-      // The first calls compile the kernels; the longest gap between two animation frames
-      // meanwhile is how long the page froze.
-      const firstCalls = await page.evaluate(async (device) => {
-        const lab = window.diffusionLab;
-        let [last, longest, watching] = [performance.now(), 0, true];
-        const watch = () => {
-          const now = performance.now();
-          longest = Math.max(longest, now - last);
-          last = now;
-          if (watching) requestAnimationFrame(watch);
-        };
-        requestAnimationFrame(watch);
-        const t0 = performance.now();
-        window.benchPg = device === "cpu" ? lab.Playground.createOnCpu() : await lab.Playground.create();
-        benchPg.setDataset("moons", 2000, 0);
-        benchPg.setTraining(0.003, 512, 128);
-        await benchPg.train(2);
-        await benchPg.sample(100, "ddim", 50, 0);
-        const seconds = (performance.now() - t0) / 1000;
-        await new Promise((ok) => requestAnimationFrame(ok));
-        watching = false;
-        return { seconds, longestFrameGapMs: longest };
-      }, device);
-      // Seconds `expr` takes, and the longest gap between two animation frames meanwhile.
-      const timed = (expr) =>
-        page.evaluate(async (expr) => {
-          let [last, longest, watching] = [performance.now(), 0, true];
-          const watch = () => {
-            const now = performance.now();
-            longest = Math.max(longest, now - last);
-            last = now;
-            if (watching) requestAnimationFrame(watch);
-          };
-          requestAnimationFrame(watch);
-          const t0 = performance.now();
-          await eval(expr);
-          const seconds = (performance.now() - t0) / 1000;
-          watching = false;
-          return { seconds, longestFrameGapMs: longest };
-        }, expr);
+      // Seconds the page code `body` takes, and the longest gap between two animation frames
+      // meanwhile (how long the page froze).
+      const timed = (body, arg) =>
+        page.evaluate(
+          async ([body, arg]) => {
+            let [last, longest, watching] = [performance.now(), 0, true];
+            const watch = () => {
+              const now = performance.now();
+              longest = Math.max(longest, now - last);
+              last = now;
+              if (watching) requestAnimationFrame(watch);
+            };
+            requestAnimationFrame(watch);
+            const t0 = performance.now();
+            await eval(body)(arg);
+            const seconds = (performance.now() - t0) / 1000;
+            await new Promise((ok) => requestAnimationFrame(ok));
+            watching = false;
+            return { seconds, longestFrameGapMs: longest };
+          },
+          [body, arg],
+        );
+      // The first calls compile the kernels.
+      const firstCalls = await timed(
+        `async (device) => {
+          const lab = window.diffusionLab;
+          window.benchPg = device === "cpu" ? lab.Playground.createOnCpu() : await lab.Playground.create();
+          benchPg.setDataset("moons", 2000, 0);
+          benchPg.setTraining(0.003, 512, 128);
+          await benchPg.train(2);
+          await benchPg.sample(100, "ddim", 50, 0);
+        }`,
+        device,
+      );
       const result = { backend: await page.evaluate(() => benchPg.backendDescription()), firstCalls };
       const trained = await page.evaluate(async () => {
         let steps = 0;
@@ -82,9 +76,9 @@ test("performance report", { timeout: 3_600_000 }, () =>
       });
       result.trainStepsPerSecond = trained.steps / trained.seconds;
       await record(device, result);
-      result.sample2000At50 = await timed("benchPg.sample(2000, 'ddim', 50, 1)");
+      result.sample2000At50 = await timed("(n) => benchPg.sample(n, 'ddim', 50, 1)", 2000);
       await record(device, result);
-      result.sample10000At50 = await timed("benchPg.sample(10000, 'ddim', 50, 1)");
+      result.sample10000At50 = await timed("(n) => benchPg.sample(n, 'ddim', 50, 1)", 10000);
       await record(device, result);
       await page.evaluate(() => benchPg.free());
     }
