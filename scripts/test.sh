@@ -23,7 +23,7 @@ cargo test --locked
 step "browser tests (wasm-bindgen-test, headless Chromium, WebGPU on SwiftShader)"
 # The `web` profile, as trunk builds the page (the dev profile makes a wasm of over 600 MB).
 # The timeout is generous: on SwiftShader (WebGPU on the CPU) a small training step takes about
-# half a second, and the training and guidance tests take several hundred (all six: 985 s).
+# half a second, and the training and guidance tests take several hundred (all six: 740 s).
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=2400 \
   cargo test --locked --profile web --target wasm32-unknown-unknown --test web --test web_playground -- --nocapture
 

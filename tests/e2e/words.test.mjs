@@ -1,5 +1,5 @@
 // Guided diffusion in the page, as a person uses it: shapes named by words (datasets, a typed
-// word), one network trained on them, samples drawn by word with the guidance slider, the word
+// word, a drawing), one network trained on them, samples drawn by word with the guidance slider, the word
 // vectors drawn while they train, and the setup kept in the link.
 
 import { test } from "node:test";
@@ -35,6 +35,21 @@ test("guided diffusion: shapes named by words, drawn by word with guidance", { t
     await page.click("#add-text-form button[type=submit]");
     assert.match(await page.textContent("#words-hint"), /already in the set/);
     await page.getByRole("button", { name: "Remove hi" }).click();
+    // A drawing, named: an L drawn with the mouse in panel 1 joins the set as "L".
+    assert.equal(await page.isDisabled("#add-drawing"), true);
+    await page.click("#draw");
+    const box = await page.locator("#stage").boundingBox();
+    const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
+    await page.mouse.move(...at(0.3, 0.2));
+    await page.mouse.down();
+    for (let i = 1; i <= 20; i++) await page.mouse.move(...at(0.3, 0.2 + 0.03 * i));
+    for (let i = 1; i <= 20; i++) await page.mouse.move(...at(0.3 + 0.02 * i, 0.8));
+    await page.mouse.up();
+    await page.fill("#drawing-name", "L");
+    await page.click("#add-drawing");
+    assert.deepEqual(await chips(page), ["moons", "rings", "8gaussians", "L"]);
+    assert.match(page.url(), /set=[^&]*s%3AL%3A/, "the drawing is in the link");
+    await page.getByRole("button", { name: "Remove L" }).click();
     await page.getByRole("button", { name: "Remove moons" }).click();
     assert.deepEqual(await chips(page), ["rings", "8gaussians"]);
 
