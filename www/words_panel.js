@@ -49,6 +49,7 @@ export class WordsPanel {
     $("label-dropout").value = String(s.drop);
     $("guidance").value = String(s.w);
     $("guidance-out").textContent = `w = ${s.w}`;
+    this.drawingChanged(this.page.data.strokes.length > 0);
     this.showEntries();
   }
 

@@ -102,3 +102,14 @@ export async function withPage(fn, { viewport } = {}) {
     server.close();
   }
 }
+
+/** Draws an L on the stage with the mouse, as a person would (drawing mode must be on). */
+export async function drawL(page) {
+  const box = await page.locator("#stage").boundingBox();
+  const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
+  await page.mouse.move(...at(0.3, 0.2));
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i++) await page.mouse.move(...at(0.3, 0.2 + 0.03 * i));
+  for (let i = 1; i <= 20; i++) await page.mouse.move(...at(0.3 + 0.02 * i, 0.8));
+  await page.mouse.up();
+}

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { shots, withPage } from "./harness.mjs";
+import { drawL, shots, withPage } from "./harness.mjs";
 import { inkStats } from "./ink.mjs";
 
 /** Screenshots the stage and checks that `points` are drawn and little else is. */
@@ -86,13 +86,7 @@ test("the playground: data, forward, training, sampling, drawing, words, links, 
 
     // 5. Drawing a shape: an L, with the mouse.
     await page.click("#draw");
-    const box = await page.locator("#stage").boundingBox();
-    const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
-    await page.mouse.move(...at(0.3, 0.2));
-    await page.mouse.down();
-    for (let i = 1; i <= 20; i++) await page.mouse.move(...at(0.3, 0.2 + 0.03 * i));
-    for (let i = 1; i <= 20; i++) await page.mouse.move(...at(0.3 + 0.02 * i, 0.8));
-    await page.mouse.up();
+    await drawL(page);
     assert.equal(await pageState(page, "ui.pg.dataLabel()"), "your points");
     await page.click("#draw");
     await checkStage(page, "5-drawing", await pageState(page, "Array.from(ui.pg.points())"));

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { shots, withPage } from "./harness.mjs";
+import { drawL, shots, withPage } from "./harness.mjs";
 import { inkStats } from "./ink.mjs";
 
 const pageState = (page, expr) => page.evaluate(`window.diffusionLabPage.then((ui) => ${expr})`);
@@ -38,13 +38,7 @@ test("guided diffusion: shapes named by words, drawn by word with guidance", { t
     // A drawing, named: an L drawn with the mouse in panel 1 joins the set as "L".
     assert.equal(await page.isDisabled("#add-drawing"), true);
     await page.click("#draw");
-    const box = await page.locator("#stage").boundingBox();
-    const at = (fx, fy) => [box.x + fx * box.width, box.y + fy * box.height];
-    await page.mouse.move(...at(0.3, 0.2));
-    await page.mouse.down();
-    for (let i = 1; i <= 20; i++) await page.mouse.move(...at(0.3, 0.2 + 0.03 * i));
-    for (let i = 1; i <= 20; i++) await page.mouse.move(...at(0.3 + 0.02 * i, 0.8));
-    await page.mouse.up();
+    await drawL(page);
     await page.fill("#drawing-name", "L");
     await page.click("#add-drawing");
     assert.deepEqual(await chips(page), ["moons", "rings", "8gaussians", "L"]);
