@@ -3,12 +3,12 @@
 //! steps. Run: `cargo bench --bench core`. A benchmark, not a test: read the numbers as ratios
 //! within one run, the machines here are noisy.
 
-use burn::tensor::Device;
-use diffusion_lab::data::Dataset;
-use diffusion_lab::model::MlpDenoiserConfig;
+use burn::tensor::{Device, TensorData};
+use diffusion_lab::diffusion::spacing::Spacing;
+use diffusion_lab::points::data::Dataset;
+use diffusion_lab::points::{MlpDenoiserConfig, PointTrainer};
 use diffusion_lab::sampler::{SamplerKind, generate, plan};
-use diffusion_lab::spacing::Spacing;
-use diffusion_lab::train::{TrainConfig, Trainer};
+use diffusion_lab::train::TrainConfig;
 use std::time::Instant;
 
 fn machine() -> String {
@@ -28,9 +28,9 @@ fn main() {
     println!("machine: {}", machine());
     let device = Device::flex();
     let data = Dataset::Moons.sample(20_000, 1);
-    let mut trainer = Trainer::new(
+    let mut trainer = PointTrainer::new(
         &device,
-        &data,
+        TensorData::new(data, [20_000, 2]),
         None,
         MlpDenoiserConfig::new(),
         TrainConfig::new(),

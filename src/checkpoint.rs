@@ -1,46 +1,82 @@
-//! A trained 2D model as bytes: its card (configs and provenance, JSON) beside its weights
-//! (burnpack, burn's own tensor format), in one buffer:
+//! A trained model as bytes: its card (configs and provenance, JSON) beside its weights
+//! (burnpack, burn's own tensor format), in one buffer, one format for every kind of model:
 //!
-//! `b"DLAB"`, format version (u32, little-endian), card length in bytes (u32 LE), the card's
-//! JSON, then the burnpack bytes of the moving-average weights.
+//! `b"DLAB"`, format version (u32, little-endian), the kind's name length (u8) and name
+//! (ASCII, e.g. `points-denoiser`), the card's length in bytes (u32 LE), the card's JSON, then
+//! the burnpack bytes of the weights. Version 1 files (before kinds existed) hold 2D
+//! denoisers and have no kind field.
+//!
+//! Each kind of model has a [`Card`], which knows how to build the network its weights fill.
+//! A file of another kind is refused with a message that names both kinds.
+//!
+//! Weights may be stored in half precision ([`Precision::Half`], what the page downloads:
+//! half the bytes, and for these small networks no visible loss); they are always loaded as
+//! 32-bit floats.
 //!
 //! No file I/O here: the command line writes the bytes to a file, the page offers a download.
 
-use crate::model::{MlpDenoiser, MlpDenoiserConfig};
-use crate::train::TrainConfig;
 use burn::config::Config;
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device, Tensor, TensorData};
+use burn::tensor::{Bytes, DType, Device, Tensor, TensorData};
 
 const MAGIC: &[u8; 4] = b"DLAB";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+/// The kind every version 1 file holds.
+const VERSION_1_KIND: &str = "points-denoiser";
 
-/// What a checkpoint says about its model.
-#[derive(Config, Debug, PartialEq)]
-pub struct ModelCard {
-    /// The network's hyper-parameters.
-    pub model: MlpDenoiserConfig,
-    /// How it was trained (schedule, prediction type, ...).
-    pub train: TrainConfig,
-    /// What it was trained on, for people (e.g. `dataset moons` or `points my.csv`).
-    pub data: String,
-    /// Optimiser steps taken.
-    pub steps: usize,
+/// What a checkpoint says about its model, for one kind of model.
+pub trait Card: Config {
+    /// The kind's name in the file (short, ASCII).
+    const KIND: &'static str;
+    /// What the kind is, for people ("a 2D denoiser").
+    const DESCRIPTION: &'static str;
+    /// The network the weights fill.
+    type Net: Module;
+
+    /// Checks the card's values (a card read from a file is input like any other).
+    fn validate(&self) -> Result<(), String>;
+
+    /// The network the card describes, with fresh weights on `device`.
+    fn init(&self, device: &Device) -> Self::Net;
 }
 
-/// Serialises `model` with its card. Reads the weights synchronously: natively or on the CPU
-/// backend (the browser's WebGPU needs an asynchronous read).
-pub fn to_bytes(model: &MlpDenoiser, card: &ModelCard) -> Result<Vec<u8>, String> {
+/// How weights are stored in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    /// 32-bit floats.
+    Full,
+    /// 16-bit floats (IEEE half precision).
+    Half,
+}
+
+/// Serialises `model` with its card, in full precision. Reads the weights synchronously:
+/// natively or on the CPU backend (the browser's WebGPU needs [`to_bytes_async`]).
+pub fn to_bytes<C: Card>(model: &C::Net, card: &C) -> Result<Vec<u8>, String> {
+    to_bytes_as(model, card, Precision::Full)
+}
+
+/// [`to_bytes`] with the weights stored in `precision`.
+pub fn to_bytes_as<C: Card>(
+    model: &C::Net,
+    card: &C,
+    precision: Precision,
+) -> Result<Vec<u8>, String> {
+    let model = match precision {
+        Precision::Full => model.clone(),
+        Precision::Half => model.clone().map(&mut Cast(DType::F16)),
+    };
     let weights = model
-        .clone()
         .into_record()
         .into_bytes()
         .map_err(|e| format!("could not serialise the weights: {e:?}"))?;
     let json = burn::config::config_to_json(card);
-    let mut out = Vec::with_capacity(12 + json.len() + weights.len());
+    let kind = C::KIND.as_bytes();
+    let mut out = Vec::with_capacity(13 + kind.len() + json.len() + weights.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
+    out.push(kind.len() as u8);
+    out.extend_from_slice(kind);
     out.extend_from_slice(&(json.len() as u32).to_le_bytes());
     out.extend_from_slice(json.as_bytes());
     out.extend_from_slice(&weights);
@@ -50,7 +86,7 @@ pub fn to_bytes(model: &MlpDenoiser, card: &ModelCard) -> Result<Vec<u8>, String
 /// [`to_bytes`] for a model on any device, reading its weights asynchronously (WebGPU in the
 /// browser allows no synchronous reads): each weight is read back in turn, copied into the
 /// same network on the CPU, and that copy is serialised.
-pub async fn to_bytes_async(model: &MlpDenoiser, card: &ModelCard) -> Result<Vec<u8>, String> {
+pub async fn to_bytes_async<C: Card>(model: &C::Net, card: &C) -> Result<Vec<u8>, String> {
     let mut collect = CollectWeights(Vec::new());
     model.visit(&mut collect);
     let mut weights = Vec::with_capacity(collect.0.len());
@@ -62,7 +98,7 @@ pub async fn to_bytes_async(model: &MlpDenoiser, card: &ModelCard) -> Result<Vec
         weights.push((id, data));
     }
     let mut fill = FillWeights(weights.into_iter());
-    let on_cpu = card.model.init(&Device::flex()).map(&mut fill);
+    let on_cpu = card.init(&Device::flex()).map(&mut fill);
     to_bytes(&on_cpu, card)
 }
 
@@ -92,106 +128,100 @@ impl ModuleMapper for FillWeights {
     }
 }
 
-/// Reads a checkpoint: its card, and its weights loaded into a network on `device`.
-pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<(MlpDenoiser, ModelCard), String> {
+/// Casts every float weight to a type.
+struct Cast(DType);
+
+impl ModuleMapper for Cast {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let dtype = self.0;
+        param.map(|t| t.cast(dtype))
+    }
+}
+
+/// Whether any float weight is stored in another type than 32-bit floats.
+struct AnyNotF32(bool);
+
+impl ModuleVisitor for AnyNotF32 {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        self.0 |= param.val().dtype() != DType::F32;
+    }
+}
+
+/// The parts of a checkpoint, not yet interpreted.
+struct Parts<'a> {
+    kind: &'a str,
+    card: &'a [u8],
+    weights: &'a [u8],
+}
+
+/// Splits a checkpoint into its kind, card and weights, or says why it is not one.
+fn parts(bytes: &[u8]) -> Result<Parts<'_>, String> {
     let not_ours = "this is not a Diffusion Lab model file (it does not start with DLAB)";
-    if bytes.len() < 12 || &bytes[..4] != MAGIC {
+    let truncated = "the model file is truncated (its description is cut short)";
+    if bytes.len() < 8 || &bytes[..4] != MAGIC {
         return Err(not_ours.into());
     }
     let version = u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes"));
-    if version != VERSION {
+    let (kind, rest) = match version {
+        1 => (VERSION_1_KIND, &bytes[8..]),
+        VERSION => {
+            let len = *bytes.get(8).ok_or(truncated)? as usize;
+            let name = bytes.get(9..9 + len).ok_or(truncated)?;
+            let kind = std::str::from_utf8(name)
+                .map_err(|_| "the model file's kind is not readable text".to_string())?;
+            (kind, &bytes[9 + len..])
+        }
+        _ => {
+            return Err(format!(
+                "this model file has format version {version}; this build reads versions 1 \
+                 and {VERSION}"
+            ));
+        }
+    };
+    let len_bytes = rest.get(..4).ok_or(truncated)?;
+    let len = u32::from_le_bytes(len_bytes.try_into().expect("4 bytes")) as usize;
+    // Checked: on wasm32 a length read from a crafted file could overflow the sum.
+    let end = len.checked_add(4).ok_or(truncated)?;
+    let card = rest.get(4..end).ok_or(truncated)?;
+    Ok(Parts {
+        kind,
+        card,
+        weights: &rest[end..],
+    })
+}
+
+/// The kind of model a checkpoint holds (e.g. `points-denoiser`), or why it is not one.
+pub fn kind_of(bytes: &[u8]) -> Result<String, String> {
+    parts(bytes).map(|p| p.kind.to_string())
+}
+
+/// Reads a checkpoint of kind `C`: its card, and its weights loaded into a network on
+/// `device`. A file of another kind, a damaged file, or weights that do not fit the card are
+/// refused with a message a person can act on.
+pub fn from_bytes<C: Card>(bytes: &[u8], device: &Device) -> Result<(C::Net, C), String> {
+    let parts = parts(bytes)?;
+    if parts.kind != C::KIND {
         return Err(format!(
-            "this model file has format version {version}; this build reads version {VERSION}"
+            "this file holds a {:?} model, not {} ({:?})",
+            parts.kind,
+            C::DESCRIPTION,
+            C::KIND
         ));
     }
-    let len = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes")) as usize;
-    let json = bytes
-        .get(12..12 + len)
-        .ok_or("the model file is truncated (its description is cut short)")?;
-    let card = ModelCard::load_binary(json)
+    let card = C::load_binary(parts.card)
         .map_err(|e| format!("the model's description is not valid: {e}"))?;
-    card.model.validate()?;
-    card.train.validate()?;
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes[12 + len..].to_vec()))
+    card.validate()?;
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(parts.weights.to_vec()))
         .map_err(|e| format!("the model's weights are not valid: {e:?}"))?;
     let model = card
-        .model
         .init(device)
         .try_load_record(record)
         .map_err(|e| format!("the weights do not fit the described network: {e:?}"))?;
+    let mut narrow = AnyNotF32(false);
+    model.visit(&mut narrow);
+    let model = match narrow.0 {
+        true => model.map(&mut Cast(DType::F32)),
+        false => model,
+    };
     Ok((model, card))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use burn::tensor::Tensor;
-
-    #[test]
-    fn a_model_survives_the_round_trip() {
-        let device = Device::flex();
-        let config = MlpDenoiserConfig::new().with_width(16).with_depth(1);
-        let model = config.init(&device);
-        let card = ModelCard::new(config, TrainConfig::new(), "dataset moons".into(), 12);
-        let bytes = to_bytes(&model, &card).unwrap();
-        let (loaded, card2) = from_bytes(&bytes, &device).unwrap();
-        assert_eq!(card2, card);
-        let x = Tensor::<2>::ones([3, 2], &device);
-        let t = Tensor::<2>::full([3, 1], 0.5, &device);
-        let a = model
-            .forward(x.clone(), t.clone())
-            .into_data()
-            .try_into_vec::<f32>()
-            .unwrap();
-        let b = loaded
-            .forward(x, t)
-            .into_data()
-            .try_into_vec::<f32>()
-            .unwrap();
-        assert_eq!(a, b);
-    }
-
-    #[test]
-    fn the_asynchronous_export_writes_the_same_bytes() {
-        let device = Device::flex();
-        let config = MlpDenoiserConfig::new().with_width(16).with_depth(2);
-        let model = config.init(&device);
-        let card = ModelCard::new(config, TrainConfig::new(), "dataset rings".into(), 3);
-        let sync = to_bytes(&model, &card).unwrap();
-        let future = to_bytes_async(&model, &card);
-        let asynchronous = futures_lite::future::block_on(future);
-        assert_eq!(sync, asynchronous.unwrap());
-    }
-
-    #[test]
-    fn damaged_files_are_explained() {
-        let device = Device::flex();
-        assert!(
-            from_bytes(b"PK\x03\x04 zip", &device)
-                .unwrap_err()
-                .contains("DLAB")
-        );
-        let config = MlpDenoiserConfig::new().with_width(16).with_depth(1);
-        let card = ModelCard::new(config.clone(), TrainConfig::new(), "x".into(), 0);
-        let bytes = to_bytes(&config.init(&device), &card).unwrap();
-        assert!(
-            from_bytes(&bytes[..20], &device)
-                .unwrap_err()
-                .contains("truncated")
-        );
-        assert!(from_bytes(&bytes[..bytes.len() - 100], &device).is_err());
-        // A card that describes another network.
-        let other = ModelCard::new(config.with_width(32), TrainConfig::new(), "x".into(), 0);
-        let json = burn::config::config_to_json(&other);
-        let mut swapped = bytes[..8].to_vec();
-        swapped.extend_from_slice(&(json.len() as u32).to_le_bytes());
-        swapped.extend_from_slice(json.as_bytes());
-        let old_len = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
-        swapped.extend_from_slice(&bytes[12 + old_len..]);
-        assert!(
-            from_bytes(&swapped, &device)
-                .unwrap_err()
-                .contains("do not fit")
-        );
-    }
 }

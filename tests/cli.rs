@@ -96,6 +96,75 @@ fn train_sample_and_evaluate() {
     assert_eq!(std::fs::read_to_string(&again).unwrap(), written);
 }
 
+/// A model trained on a person's points draws in their coordinates: points of spread 3 around
+/// (5, -2) give samples of about that spread around about that place (before the card kept the
+/// frame, samples came out standardised, around (0, 0) with spread 1).
+#[test]
+fn samples_come_back_in_the_users_coordinates() {
+    let (model, samples, points) = (scratch("f.dlab"), scratch("fs.csv"), scratch("fp.csv"));
+    // A disc sampled on a sunflower spiral: uniform, spread (RMS per axis) r/2 for radius r.
+    let mut csv = String::from("x,y\n");
+    let n = 1000;
+    for i in 0..n {
+        let r = 6.0 * ((i as f64 + 0.5) / n as f64).sqrt();
+        let a = i as f64 * 2.399_963;
+        csv += &format!("{},{}\n", 5.0 + r * a.cos(), -2.0 + r * a.sin());
+    }
+    std::fs::write(&points, csv).unwrap();
+    let (m, s) = (model.to_str().unwrap(), samples.to_str().unwrap());
+    let o = run(&[
+        "train-2d",
+        "--points",
+        points.to_str().unwrap(),
+        "--steps",
+        "400",
+        "--out",
+        m,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&["sample-2d", "--model", m, "--n", "2000", "--out", s]);
+    assert!(o.status.success(), "{}", text(&o));
+    let xy: Vec<[f64; 2]> = std::fs::read_to_string(&samples)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let mut v = l.split(',').map(|x| x.parse::<f64>().unwrap());
+            [v.next().unwrap(), v.next().unwrap()]
+        })
+        .collect();
+    let mean = [0, 1].map(|k| xy.iter().map(|p| p[k]).sum::<f64>() / xy.len() as f64);
+    let spread = (xy
+        .iter()
+        .map(|p| (p[0] - mean[0]).powi(2) + (p[1] - mean[1]).powi(2))
+        .sum::<f64>()
+        / (2 * xy.len()) as f64)
+        .sqrt();
+    eprintln!("samples: mean {mean:?}, spread {spread:.3} (data: (5, -2), 3)");
+    assert!(
+        (mean[0] - 5.0).abs() < 0.5 && (mean[1] + 2.0).abs() < 0.5,
+        "mean {mean:?}"
+    );
+    assert!((2.4..3.6).contains(&spread), "spread {spread}");
+    // eval-2d judges them in the same coordinates (in the standardised units it prints, SWD
+    // near 0.1 after this short run; samples taken in the wrong frame are about 2 away).
+    let o = run(&[
+        "eval-2d",
+        "--points",
+        points.to_str().unwrap(),
+        "--samples",
+        s,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let swd: f64 = text(&o)
+        .split("SWD")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|r| r.parse().ok())
+        .expect("an SWD");
+    assert!(swd < 0.3, "{}", text(&o));
+}
+
 #[test]
 fn mistakes_are_explained() {
     let bad = scratch("bad.csv");
@@ -250,7 +319,7 @@ fn words_train_sample_and_evaluate() {
                 "--out",
                 s,
             ],
-            "--guidance must be between 0 and 10",
+            "guidance must be between 0 and 10",
         ),
         (
             &[

@@ -6,7 +6,7 @@
 //! η = 0 is deterministic (and equals an Euler step of the probability-flow ODE in the
 //! variables x/α and σ/α); η = 1 has DDPM's posterior variance.
 
-use super::{Denoiser, Level, NoiseSource, Sampler};
+use super::{Denoiser, Level, NoiseSource, Sampler, first_order_step};
 use burn::tensor::Tensor;
 
 /// DDIM with stochasticity η.
@@ -26,18 +26,17 @@ impl<const D: usize> Sampler<D> for Ddim {
         noise: &mut NoiseSource,
     ) -> Tensor<D> {
         // 1. The model's estimates x̂₀ and ε̂ ("predicted x₀" and the direction to x_t).
-        let (x0, eps) = model.estimate(x, from);
-        // 2. σ_η, eq. 16.
+        let (x0, eps) = model.estimate(x.clone(), from);
+        // 2. σ_η, eq. 16; η = 0 is the deterministic first-order step every sampler shares.
         let (at, a_s) = (from.alpha_bar, to.alpha_bar);
         let sigma_eta = self.eta * ((1.0 - a_s) / (1.0 - at)).sqrt() * (1.0 - at / a_s).sqrt();
+        if sigma_eta <= 0.0 {
+            return first_order_step(x, x0, from, to);
+        }
         // 3. x_s, eq. 12.
         let direction = (1.0 - a_s - sigma_eta * sigma_eta).max(0.0).sqrt();
         let x_s = x0.mul_scalar(a_s.sqrt()) + eps.mul_scalar(direction);
-        if sigma_eta > 0.0 {
-            let z = noise.normal_like(&x_s);
-            x_s + z.mul_scalar(sigma_eta)
-        } else {
-            x_s
-        }
+        let z = noise.normal_like(&x_s);
+        x_s + z.mul_scalar(sigma_eta)
     }
 }

@@ -1,10 +1,10 @@
 //! DDPM ancestral sampling (Ho et al. 2020, Algorithm 2), generalised to skipped steps:
 //! x_s ~ q(x_s | x_t, x̂₀), the forward posterior with the denoiser's x̂₀ in place of x₀.
 //!
-//! Notation: `from` = t, `to` = s < t; `posterior` = q(x_s | x_t, x₀) of [`crate::forward`].
+//! Notation: `from` = t, `to` = s < t; `posterior` = q(x_s | x_t, x₀) of [`crate::diffusion::forward`].
 
 use super::{Denoiser, Level, NoiseSource, Sampler};
-use crate::forward::Posterior;
+use crate::diffusion::forward::Posterior;
 use burn::tensor::Tensor;
 
 /// DDPM ancestral sampling.

@@ -6,7 +6,7 @@
 //! D = (1 + 1/(2r)) x̂₀(t) - 1/(2r) x̂₀(prev) after. The last step, down to σ = 0 (h = ∞), is
 //! x_s = x̂₀(t), the first-order limit (diffusers' `final_sigmas_type = "zero"`).
 
-use super::{Denoiser, Level, NoiseSource, Sampler};
+use super::{Denoiser, Level, NoiseSource, Sampler, first_order_step};
 use burn::tensor::Tensor;
 
 /// DPM-Solver++(2M); holds the previous step's x̂₀ and h, so use a fresh one per run.
@@ -46,7 +46,7 @@ impl<const D: usize> Sampler<D> for DpmSolverPp2m<D> {
             None => x0.clone(),
         };
         self.previous = Some((x0, h));
-        // 4. The exponential-integrator update.
-        x.mul_scalar(to.sigma() / from.sigma()) - d.mul_scalar(to.alpha() * ((-h).exp_m1()))
+        // 4. The exponential-integrator update: the first-order step with D for x̂₀.
+        first_order_step(x, d, from, to)
     }
 }

@@ -2,24 +2,16 @@
 //! the Design Space", eq. 4 and Algorithm 1 without its correction).
 //!
 //! In the variance-exploding variables y = x/α and σ̃ = σ/α the ODE is dy/dσ̃ = ε̂(x, t), so
-//! y_s = y_t + (σ̃_s - σ̃_t) ε̂ and x_s = α_s y_s. (Algebraically this is DDIM with η = 0.)
+//! y_s = y_t + (σ̃_s - σ̃_t) ε̂ and x_s = α_s y_s. Algebraically this is DDIM with η = 0, and
+//! it is computed by the one first-order step all the samplers share
+//! ([`super::first_order_step`]).
 
-use super::{Denoiser, Level, NoiseSource, Sampler};
+use super::{Denoiser, Level, NoiseSource, Sampler, first_order_step};
 use burn::tensor::Tensor;
 
 /// Euler on the probability-flow ODE.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Euler;
-
-/// One Euler step in y = x/α: returns y_s given y_t, the slope and the two levels.
-pub(super) fn euler_y<const D: usize>(
-    y: Tensor<D>,
-    slope: Tensor<D>,
-    from: Level,
-    to: Level,
-) -> Tensor<D> {
-    y + slope.mul_scalar(to.sigma_ve() - from.sigma_ve())
-}
 
 impl<const D: usize> Sampler<D> for Euler {
     fn step(
@@ -30,9 +22,7 @@ impl<const D: usize> Sampler<D> for Euler {
         to: Level,
         _noise: &mut NoiseSource,
     ) -> Tensor<D> {
-        // 1. The slope dy/dσ̃ = ε̂.
-        let (_, eps) = model.estimate(x.clone(), from);
-        // 2. Step in y, then back to x.
-        euler_y(x.div_scalar(from.alpha()), eps, from, to).mul_scalar(to.alpha())
+        let (x0, _) = model.estimate(x.clone(), from);
+        first_order_step(x, x0, from, to)
     }
 }

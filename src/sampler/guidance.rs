@@ -1,12 +1,11 @@
-//! Classifier-free guidance (Ho & Salimans 2022, "Classifier-Free Diffusion Guidance", eq. 6):
-//! ε̃ = ε_uncond + w (ε_cond - ε_uncond). w = 0 is the unconditional model, w = 1 the
-//! conditional one, w > 1 pushes samples further towards the condition.
+//! Classifier-free guidance ([`crate::diffusion::guidance`]) around two separate denoisers.
 //!
 //! It wraps any two denoisers (typically one network, once bound to a condition and once to
 //! the "no condition" token) and is itself a denoiser, so every sampler can use it.
 
 use super::{Denoiser, Level};
-use crate::prediction::Prediction;
+use crate::diffusion::guidance::combine;
+use crate::diffusion::prediction::Prediction;
 use burn::tensor::Tensor;
 
 /// `uncond + scale · (cond - uncond)`, in ε.
@@ -34,10 +33,4 @@ impl<const D: usize> Denoiser<D> for Guidance<'_, D> {
         };
         combine(eps(self.uncond), eps(self.cond), self.scale)
     }
-}
-
-/// `uncond + scale · (cond - uncond)`: the guidance formula, for any two predictions of the
-/// same kind.
-pub fn combine<const D: usize>(uncond: Tensor<D>, cond: Tensor<D>, scale: f64) -> Tensor<D> {
-    uncond.clone() + (cond - uncond).mul_scalar(scale)
 }

@@ -18,7 +18,7 @@
 //!
 //! Each step is exact when x̂₀ is linear in λ, so the method is second order.
 
-use super::{Denoiser, Level, NoiseSource, Sampler};
+use super::{Denoiser, Level, NoiseSource, Sampler, first_order_step};
 use burn::tensor::Tensor;
 
 /// Heun (second order) on the probability-flow ODE.
@@ -41,8 +41,7 @@ impl<const D: usize> Sampler<D> for Heun {
         let h = to.lambda() - from.lambda();
         let one_minus_exp = -(-h).exp_m1(); // 1 - e^{-h}
         // 1. Predictor.
-        let predicted = x.mul_scalar(to.sigma() / from.sigma())
-            + x0.clone().mul_scalar(to.alpha() * one_minus_exp);
+        let predicted = first_order_step(x, x0.clone(), from, to);
         // 2. Corrector.
         let (x0_end, _) = model.estimate(predicted.clone(), to);
         predicted + (x0_end - x0).mul_scalar(to.alpha() * (1.0 - one_minus_exp / h))

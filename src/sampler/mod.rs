@@ -13,13 +13,18 @@
 //! | `heun.rs` | Heun on the probability-flow ODE | Karras et al. 2022, Alg. 1 |
 //! | `dpm_solver.rs` | DPM-Solver++(2M) | Lu et al. 2022, "DPM-Solver++", Alg. 2 |
 //! | `guidance.rs` | classifier-free guidance around any two denoisers | Ho & Salimans 2022 |
+//!
+//! [`network`] turns a trained network into a [`Denoiser`] (guided or not); [`exact`] is the
+//! closed-form denoiser of a Gaussian mixture, which tests every sampler without training.
 
 mod ddim;
 mod ddpm;
 mod dpm_solver;
 mod euler;
+pub mod exact;
 pub mod guidance;
 mod heun;
+pub mod network;
 mod noise;
 
 pub use ddim::Ddim;
@@ -28,11 +33,12 @@ pub use dpm_solver::DpmSolverPp2m;
 pub use euler::Euler;
 pub use guidance::Guidance;
 pub use heun::Heun;
+pub use network::{Condition, NetworkDenoiser};
 pub use noise::NoiseSource;
 
-use crate::prediction::Prediction;
-use crate::schedule::NoiseSchedule;
-use crate::spacing::Spacing;
+use crate::diffusion::prediction::Prediction;
+use crate::diffusion::schedule::NoiseSchedule;
+use crate::diffusion::spacing::Spacing;
 use burn::tensor::Tensor;
 
 /// A noise level: continuous time `t` ∈ [0, 1] (what the network sees) and ᾱ at that time.
@@ -96,6 +102,25 @@ pub trait Denoiser<const D: usize> {
             p.to_eps(out, x, &a, &s),
         )
     }
+}
+
+/// The first-order step of the probability-flow ODE from `from` to `to`, given the clean
+/// estimate `x0` (or a multistep solver's combination of estimates) at `x`:
+/// x_s = (σ_s/σ_t) x_t + α_s (1 - e^{-h}) x̂₀, h = λ_s - λ_t (Lu et al. 2022, "DPM-Solver++",
+/// eq. 9 at first order). It is DDIM with η = 0 (Song et al. 2021, eq. 12, with
+/// ε̂ = (x_t - α_t x̂₀)/σ_t) and Euler in σ/α (Karras et al. 2022), written once; to clean
+/// data it is x̂₀.
+pub(crate) fn first_order_step<const D: usize>(
+    x: Tensor<D>,
+    x0: Tensor<D>,
+    from: Level,
+    to: Level,
+) -> Tensor<D> {
+    if to.is_clean() {
+        return x0;
+    }
+    let h = to.lambda() - from.lambda();
+    x.mul_scalar(to.sigma() / from.sigma()) - x0.mul_scalar(to.alpha() * (-h).exp_m1())
 }
 
 /// One step of a reverse-process solver.

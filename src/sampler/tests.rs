@@ -2,9 +2,9 @@
 //! must reproduce the mixture, and converge to the ODE solution at its order.
 
 use super::*;
-use crate::metrics::{SWD_DIRECTIONS, sliced_wasserstein};
-use crate::mixture::{Component, GaussianMixture};
-use crate::schedule::BetaSchedule;
+use crate::diffusion::schedule::BetaSchedule;
+use crate::points::metrics::{SWD_DIRECTIONS, sliced_wasserstein};
+use crate::sampler::exact::{Component, GaussianMixture};
 use burn::tensor::{Device, TensorData};
 
 /// ε* (or v*) of a mixture, computed on the CPU.

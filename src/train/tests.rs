@@ -1,10 +1,11 @@
 //! Training tests on the CPU backend.
 
 use super::*;
-use crate::data::Dataset;
-use crate::quality::Quality;
+use crate::diffusion::spacing::Spacing;
+use crate::points::data::Dataset;
+use crate::points::quality::Quality;
+use crate::points::{MlpDenoiserConfig, PointTrainer};
 use crate::sampler::{SamplerKind, generate, plan};
-use crate::spacing::Spacing;
 use std::time::Instant;
 
 #[test]
@@ -14,12 +15,22 @@ fn learning_rate_warms_up_then_decays_along_a_cosine() {
         .with_total_steps(Some(110));
     assert!((c.learning_rate_at(0) - 0.1 * c.learning_rate).abs() < 1e-12);
     assert!((c.learning_rate_at(9) - c.learning_rate).abs() < 1e-12);
-    assert!((c.learning_rate_at(60) - c.learning_rate * (0.05 + 0.95 * 0.5)).abs() < 1e-9);
-    assert!((c.learning_rate_at(500) - 0.05 * c.learning_rate).abs() < 1e-12);
+    assert!(
+        (c.learning_rate_at(60)
+            - c.learning_rate * (FINAL_RATE_FRACTION + (1.0 - FINAL_RATE_FRACTION) * 0.5))
+            .abs()
+            < 1e-9
+    );
+    assert!((c.learning_rate_at(500) - FINAL_RATE_FRACTION * c.learning_rate).abs() < 1e-12);
     assert_eq!(
         TrainConfig::new().learning_rate_at(10_000),
         TrainConfig::new().learning_rate
     );
+}
+
+/// `[n, 2]` training data from `[x0, y0, ...]`.
+fn points(p: &[f32]) -> TensorData {
+    TensorData::new(p.to_vec(), [p.len() / 2, 2])
 }
 
 #[test]
@@ -27,30 +38,32 @@ fn bad_configs_and_data_are_refused() {
     let d = Device::flex();
     let p = Dataset::Moons.sample(10, 0);
     let m = MlpDenoiserConfig::new();
-    assert!(
-        Trainer::new(
-            &d,
-            &p,
-            None,
-            m.clone(),
-            TrainConfig::new().with_batch_size(0),
-            0
-        )
-        .is_err()
-    );
-    assert!(
-        Trainer::new(
-            &d,
-            &p,
-            None,
-            m.clone(),
-            TrainConfig::new().with_learning_rate(-1.0),
-            0
-        )
-        .is_err()
-    );
-    assert!(Trainer::new(&d, &p[..3], None, m.clone(), TrainConfig::new(), 0).is_err());
-    assert!(Trainer::new(&d, &p, None, m.with_depth(0), TrainConfig::new(), 0).is_err());
+    let err = |data: TensorData, m: &MlpDenoiserConfig, c: TrainConfig| {
+        PointTrainer::new(&d, data, None, m.clone(), c, 0)
+            .err()
+            .expect("refused")
+    };
+    let c = TrainConfig::new();
+    assert!(err(points(&p), &m, c.clone().with_batch_size(0)).contains("batch size"));
+    assert!(err(points(&p), &m, c.clone().with_learning_rate(-1.0)).contains("learning rate"));
+    assert!(err(points(&p), &m.clone().with_depth(0), c.clone()).contains("depth"));
+    let mut bad = p.clone();
+    bad[3] = f32::NAN;
+    assert!(err(points(&bad), &m, c.clone()).contains("finite"));
+    let flat = TensorData::new(p.clone(), [p.len()]);
+    assert!(err(flat, &m, c.clone()).contains("2 axes"));
+    // Labels for a network without words, and words without labels.
+    let words = m
+        .clone()
+        .with_words(Some(crate::nn::words::WordEmbeddingConfig::new(vec![
+            "a".into(),
+        ])));
+    let labels = vec![1; 10];
+    let with_labels = PointTrainer::new(&d, points(&p), Some(&labels), m.clone(), c.clone(), 0);
+    assert!(with_labels.err().unwrap().contains("vocabulary"));
+    assert!(err(points(&p), &words, c.clone()).contains("labelled"));
+    let wrong = PointTrainer::new(&d, points(&p), Some(&[2; 10]), words, c, 0);
+    assert!(wrong.err().unwrap().contains("label 2 names no word"));
 }
 
 /// Trains with the defaults on `dataset` and measures DDIM at 50 steps, 2,000 samples against
@@ -59,8 +72,15 @@ fn train_and_measure(dataset: Dataset, steps: usize) -> (Quality, f64) {
     let device = Device::flex();
     let data = dataset.sample(20_000, 1);
     let config = TrainConfig::new().with_total_steps(Some(steps));
-    let mut trainer =
-        Trainer::new(&device, &data, None, MlpDenoiserConfig::new(), config, 0).unwrap();
+    let mut trainer = PointTrainer::new(
+        &device,
+        points(&data),
+        None,
+        MlpDenoiserConfig::new(),
+        config,
+        0,
+    )
+    .unwrap();
     let start = Instant::now();
     for _ in 0..steps {
         trainer.step();
@@ -96,9 +116,16 @@ fn a_short_run_learns() {
         .with_batch_size(256)
         .with_total_steps(Some(300))
         .with_warmup_steps(20);
-    let mut trainer =
-        Trainer::new(&device, &data, None, MlpDenoiserConfig::new(), config, 0).unwrap();
-    let measure = |trainer: &Trainer| {
+    let mut trainer = PointTrainer::new(
+        &device,
+        points(&data),
+        None,
+        MlpDenoiserConfig::new(),
+        config,
+        0,
+    )
+    .unwrap();
+    let measure = |trainer: &PointTrainer| {
         let plan = plan(trainer.schedule(), Spacing::Trailing, 20).unwrap();
         let samples = generate(
             SamplerKind::Ddim { eta: 0.0 },

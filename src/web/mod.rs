@@ -4,14 +4,14 @@
 //! maths. `www/main.js` exposes these exports as `window.diffusionLab`.
 //!
 //! - this file: start-up, the backend, the schedule curve, and checks of JavaScript numbers;
-//! - `playground.rs`: the `Playground` class (the 2D playground's API);
+//! - `points.rs`: the `Playground` class (the 2D playground's API);
 //! - `point_canvas.rs`: the `PointCanvas` class (drawing points with wgpu).
 
-mod playground;
 mod point_canvas;
+mod points;
 
-pub use playground::Playground;
 pub use point_canvas::PointCanvas;
+pub use points::Playground;
 
 use crate::backend::{self, Backend};
 use wasm_bindgen::prelude::*;
@@ -73,23 +73,17 @@ pub async fn init_backend() -> BackendInfo {
 /// 1, for the page's schedule chart.
 #[wasm_bindgen(js_name = alphaBarCurve)]
 pub fn alpha_bar_curve(name: &str, timesteps: f64, points: f64) -> Result<Vec<f32>, JsError> {
-    let steps = whole("T", timesteps, 2, 10_000).js()?;
-    let points = whole("the number of points", points, 2, 100_000).js()?;
-    let kind = crate::schedule::BetaSchedule::parse(name).js()?;
-    let schedule = crate::schedule::NoiseSchedule::new(kind, steps).js()?;
-    Ok(crate::schedule::linspace(0.0, 1.0, points)
-        .into_iter()
-        .map(|t| schedule.alpha_bar(t) as f32)
-        .collect())
+    let steps = count("T", timesteps).js()?;
+    let points = count("the number of points", points).js()?;
+    crate::diffusion::schedule::alpha_bar_curve(name, steps, points).js()
 }
 
 /// `n` points of the built-in dataset `name` drawn with `seed`, `[x0, y0, ...]` (the page
 /// names datasets with words for the conditional playground this way).
 #[wasm_bindgen(js_name = datasetPoints)]
 pub fn dataset_points(name: &str, n: f64, seed_value: f64) -> Result<Vec<f32>, JsError> {
-    let n = whole("the number of points", n, 1, crate::playground::MAX_POINTS).js()?;
-    let dataset = crate::data::Dataset::parse(name).js()?;
-    Ok(dataset.sample(n, seed(seed_value).js()?))
+    let n = count("the number of points", n).js()?;
+    crate::points::data::sample_named(name, n, seed(seed_value).js()?).js()
 }
 
 /// Turns the library's `String` errors into JavaScript errors.
@@ -104,8 +98,19 @@ impl<T> OrJs<T> for Result<T, String> {
     }
 }
 
-/// A whole number from JavaScript in `min..=max` (JavaScript numbers are doubles: NaN, 2.5
-/// and -1 are refused here rather than silently converted).
+/// A count from JavaScript: a whole number, 0 or more (JavaScript numbers are doubles: NaN,
+/// 2.5 and -1 are refused here rather than silently converted). Only the type is checked
+/// here; the library checks the range, in one place. Counts beyond what this machine's
+/// `usize` holds become `usize::MAX`, which every range refuses.
+pub(crate) fn count(what: &str, value: f64) -> Result<usize, String> {
+    if value.is_nan() || value.fract() != 0.0 || value < 0.0 {
+        return Err(format!("{what} must be a whole number, not {value}"));
+    }
+    Ok(value as usize) // `as` saturates
+}
+
+/// A whole number from JavaScript in `min..=max`, for values no library function checks (the
+/// canvas's size).
 pub(crate) fn whole(what: &str, value: f64, min: usize, max: usize) -> Result<usize, String> {
     if value.fract() != 0.0 || !(min as f64..=max as f64).contains(&value) {
         return Err(format!(

@@ -1,18 +1,19 @@
 //! Argument parsing (clap) and the three commands.
 
-use crate::points_csv;
+use crate::{images, points_csv};
 use burn::tensor::Device;
 use clap::{Args, Parser, Subcommand};
-use diffusion_lab::checkpoint::{self, ModelCard};
-use diffusion_lab::data::Dataset;
-use diffusion_lab::model::{MlpDenoiserConfig, WordEmbeddingConfig};
-use diffusion_lab::point_set::HELDOUT_POINTS;
-use diffusion_lab::point_set::PointSet;
-use diffusion_lab::quality::Quality;
-use diffusion_lab::sampler::{SamplerKind, generate, plan};
-use diffusion_lab::spacing::Spacing;
-use diffusion_lab::train::{BetaScheduleName, Condition, NetworkDenoiser, TrainConfig, Trainer};
-use diffusion_lab::word_scores::{Judge, Sampling, score_word};
+use diffusion_lab::checkpoint;
+use diffusion_lab::diffusion::schedule::{BetaScheduleName, NoiseSchedule};
+use diffusion_lab::diffusion::spacing::Spacing;
+use diffusion_lab::nn::words::WordEmbeddingConfig;
+use diffusion_lab::points::data::Dataset;
+use diffusion_lab::points::point_set::{HELDOUT_POINTS, PointSet};
+use diffusion_lab::points::quality::Quality;
+use diffusion_lab::points::word_scores::{Judge, Sampling, score_word};
+use diffusion_lab::points::{MlpDenoiserConfig, PointTrainer, PointsCard};
+use diffusion_lab::sampler::{Condition, NetworkDenoiser, SamplerKind, generate, plan};
+use diffusion_lab::train::TrainConfig;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,7 +26,7 @@ const TRAIN_POINTS: usize = 20_000;
 #[command(
     name = "diffusion-lab",
     version,
-    about = "Train, sample and evaluate 2D diffusion models"
+    about = "Train, sample and evaluate 2D and image diffusion models"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -43,6 +44,18 @@ enum Command {
     /// Print SWD and MMD of samples against fresh data, with their floors.
     #[command(name = "eval-2d")]
     Eval2d(EvalArgs),
+    /// Train the image autoencoder or the latent denoiser on Fashion-MNIST.
+    #[command(name = "train-images")]
+    TrainImages(images::TrainImagesArgs),
+    /// Train the classifier that judges generated images (on real images only).
+    #[command(name = "train-judge")]
+    TrainJudge(images::TrainJudgeArgs),
+    /// Draw images of a word into a PNG grid (and a .npy array).
+    #[command(name = "sample-images")]
+    SampleImages(images::SampleImagesArgs),
+    /// Judge generated images word by word: accuracy and Fréchet distance, with their floors.
+    #[command(name = "eval-images")]
+    EvalImages(images::EvalImagesArgs),
 }
 
 /// Where the data comes from: a built-in dataset, several (named by their names), or a CSV
@@ -137,6 +150,10 @@ pub fn run() -> ExitCode {
         Command::Train2d(args) => train(args),
         Command::Sample2d(args) => sample(args),
         Command::Eval2d(args) => eval(args),
+        Command::TrainImages(args) => images::train_images(args),
+        Command::TrainJudge(args) => images::train_judge(args),
+        Command::SampleImages(args) => images::sample_images(args),
+        Command::EvalImages(args) => images::eval_images(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -180,9 +197,9 @@ fn train(args: TrainArgs) -> Result<(), String> {
         grouped.then(|| WordEmbeddingConfig::new(data.words()).with_dim(args.word_dim)),
     );
     let device = Device::flex();
-    let mut trainer = Trainer::new(
+    let mut trainer = PointTrainer::new(
         &device,
-        &data.train,
+        data.train_data(),
         grouped.then_some(&data.labels[..]),
         model_config.clone(),
         config.clone(),
@@ -205,7 +222,8 @@ fn train(args: TrainArgs) -> Result<(), String> {
     }
     bar.finish();
     let seconds = start.elapsed().as_secs_f64();
-    let card = ModelCard::new(model_config, config.clone(), data.label.clone(), args.steps);
+    let card = PointsCard::new(model_config, config.clone(), data.label.clone(), args.steps)
+        .with_frame(data.frame.clone());
     let bytes = checkpoint::to_bytes(trainer.ema_model(), &card)?;
     std::fs::write(&args.out, &bytes)
         .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
@@ -221,7 +239,7 @@ fn train(args: TrainArgs) -> Result<(), String> {
     let plan = plan(trainer.schedule(), Spacing::Trailing, 50)?;
     let judge = Judge {
         network: trainer.ema_model(),
-        prediction: config.prediction.prediction(),
+        prediction: config.prediction,
         device: &device,
         sampling: Sampling {
             kind: SamplerKind::Ddim { eta: 0.0 },
@@ -267,36 +285,24 @@ fn sample(args: SampleArgs) -> Result<(), String> {
     let bytes = std::fs::read(&args.model)
         .map_err(|e| format!("cannot read {}: {e}", args.model.display()))?;
     let device = Device::flex();
-    let (network, card) = checkpoint::from_bytes(&bytes, &device)?;
-    let schedule = diffusion_lab::schedule::NoiseSchedule::new(
-        card.train.schedule.schedule(),
-        card.train.timesteps,
-    )?;
+    let (network, card) = checkpoint::from_bytes::<PointsCard>(&bytes, &device)
+        .map_err(|e| format!("{}: {e}", args.model.display()))?;
+    let schedule = NoiseSchedule::new(card.train.schedule.schedule(), card.train.timesteps)?;
     let plan = plan(&schedule, Spacing::Trailing, args.steps)?;
-    let mut denoiser = NetworkDenoiser::new(&network, card.train.prediction.prediction());
-    if let Some(word) = &args.word {
-        let words = card.model.words.as_ref().ok_or_else(|| {
-            format!(
-                "{} was not trained on words (train it with --datasets to use --word)",
-                args.model.display()
-            )
-        })?;
-        if !(0.0..=10.0).contains(&args.guidance) {
-            return Err(format!(
-                "--guidance must be between 0 and 10, not {}",
-                args.guidance
-            ));
-        }
-        denoiser = denoiser.guided(Condition {
-            label: words.label(word)?,
-            guidance: args.guidance,
-        });
-    }
+    let condition = args
+        .word
+        .as_deref()
+        .map(|word| Condition::for_word(card.model.words.as_ref(), word, args.guidance))
+        .transpose()
+        .map_err(|e| format!("{e} (train with --datasets to draw by word)"))?;
+    let denoiser = NetworkDenoiser::new(&network, card.train.prediction).guided(condition);
     let start = Instant::now();
     let points = generate(kind, &denoiser, &plan, [args.n, 2], args.seed, &device)
         .into_data()
         .try_into_vec::<f32>()
         .map_err(|e| format!("{e:?}"))?;
+    // Back in the coordinates of the data the model was trained on.
+    let points = card.frame.to_user(&points);
     points_csv::write(&args.out, &points)?;
     let what = match &args.word {
         Some(word) => format!("{word:?} (guidance {})", args.guidance),
@@ -316,13 +322,8 @@ fn sample(args: SampleArgs) -> Result<(), String> {
 
 fn eval(args: EvalArgs) -> Result<(), String> {
     let data = load_data(&args.data, 0)?;
-    let samples = points_csv::read(&args.samples)?;
-    if args.data.points.is_some() {
-        // The user's points were standardised for training; judge samples in that frame.
-        eprintln!(
-            "note: comparing against the standardised points (zero mean, unit scale), as trained"
-        );
-    }
+    // Samples come in the data's own coordinates; the judge works in the standardised ones.
+    let samples = data.frame.to_standard(&points_csv::read(&args.samples)?);
     if let Some(word) = &args.word {
         let (quality, accuracy) = score_word(&data, word, &samples)?;
         print_quality(&quality, &format!("dataset {word}"));

@@ -1,5 +1,6 @@
-//! `diffusion-lab`: train, sample and evaluate 2D diffusion models from the command line, on
-//! the CPU (burn's `flex` backend). Names and flags are fixed so outside scripts can use them.
+//! `diffusion-lab`: train, sample and evaluate 2D and image diffusion models from the command
+//! line, on the CPU (burn's `flex` backend). Names and flags are fixed so outside scripts can
+//! use them.
 //!
 //! ```text
 //! diffusion-lab train-2d (--dataset NAME | --datasets A,B,... | --points FILE.csv)
@@ -10,12 +11,24 @@
 //!                         --out FILE.csv
 //! diffusion-lab eval-2d (--dataset NAME | --datasets A,B,... [--word W] | --points FILE.csv)
 //!                       --samples FILE.csv
+//! diffusion-lab train-images --stage autoencoder|denoiser [--data DIR] [--steps N] [--batch B]
+//!                            [--seed S] [--autoencoder FILE] [--resume] --out FILE
+//! diffusion-lab train-judge [--data DIR] [--steps N] [--seed S] --out FILE
+//! diffusion-lab sample-images --word WORD [--model FILE] [--autoencoder FILE] [--n N]
+//!                             [--sampler S] [--steps K] [--guidance G] [--seed S]
+//!                             --out grid.png [--npy samples.npy]
+//! diffusion-lab eval-images [--model FILE] [--autoencoder FILE] [--judge FILE] [--data DIR]
+//!                           [--n N] [--samplers A,B] [--steps K,L] [--guidance W,V]
 //! ```
 
 #[cfg(not(target_family = "wasm"))]
 mod cli;
 #[cfg(not(target_family = "wasm"))]
+mod images;
+#[cfg(not(target_family = "wasm"))]
 mod points_csv;
+#[cfg(not(target_family = "wasm"))]
+mod progress;
 
 #[cfg(not(target_family = "wasm"))]
 fn main() -> std::process::ExitCode {

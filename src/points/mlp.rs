@@ -10,8 +10,9 @@
 //! τ = W_τ features(t) + W_c e(word), as class embeddings enter the guided diffusion U-Net
 //! (Dhariwal & Nichol 2021); ∅ (no condition) has a vector of its own (see `words`).
 
-use super::embedding::sinusoidal;
-use super::words::{NO_WORD, WordEmbedding, WordEmbeddingConfig};
+use crate::nn::embedding::sinusoidal;
+use crate::nn::words::{NO_WORD, WordEmbedding, WordEmbeddingConfig};
+use crate::nn::{DenoisingNet, NetConfig};
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
@@ -21,6 +22,9 @@ use burn::tensor::{Device, Int, Tensor};
 /// The time the network sees is `t · TIME_SCALE`, so that t ∈ [0, 1] spans the same range of
 /// phases as DDPM's integer timesteps 0..1000.
 const TIME_SCALE: f64 = 1000.0;
+
+/// The range of widths a person may choose.
+pub const WIDTHS: std::ops::RangeInclusive<usize> = 8..=1024;
 
 /// Hyper-parameters of [`MlpDenoiser`].
 #[derive(Config, Debug, PartialEq)]
@@ -48,9 +52,11 @@ pub struct MlpDenoiserConfig {
 impl MlpDenoiserConfig {
     /// Checks the sizes, for configs that come from people.
     pub fn validate(&self) -> Result<(), String> {
-        if !(8..=1024).contains(&self.width) {
+        if !WIDTHS.contains(&self.width) {
             return Err(format!(
-                "model width must be between 8 and 1024, not {}",
+                "model width must be between {} and {}, not {}",
+                WIDTHS.start(),
+                WIDTHS.end(),
                 self.width
             ));
         }
@@ -164,6 +170,29 @@ impl MlpDenoiser {
             h = h + b.second.forward(silu(b.norm.forward(inner)));
         }
         self.output.forward(silu(h))
+    }
+}
+
+impl DenoisingNet<2> for MlpDenoiser {
+    fn denoise(&self, x: Tensor<2>, t: Tensor<1>, labels: Option<Tensor<1, Int>>) -> Tensor<2> {
+        let b = t.dims()[0];
+        self.forward_words(x, t.reshape([b, 1]), labels)
+    }
+}
+
+impl NetConfig<2> for MlpDenoiserConfig {
+    type Net = MlpDenoiser;
+
+    fn validate(&self) -> Result<(), String> {
+        MlpDenoiserConfig::validate(self)
+    }
+
+    fn init(&self, device: &Device) -> MlpDenoiser {
+        MlpDenoiserConfig::init(self, device)
+    }
+
+    fn words(&self) -> Option<&WordEmbeddingConfig> {
+        self.words.as_ref()
     }
 }
 

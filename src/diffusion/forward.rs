@@ -7,7 +7,7 @@
 //!   with α_{t|s} = ᾱ_t/ᾱ_s, β_{t|s} = 1 - α_{t|s}:
 //!   μ̃ = √ᾱ_s β_{t|s}/(1-ᾱ_t) x₀ + √α_{t|s} (1-ᾱ_s)/(1-ᾱ_t) x_t, β̃ = β_{t|s} (1-ᾱ_s)/(1-ᾱ_t).
 
-use crate::prediction::Coefficient;
+use crate::diffusion::prediction::Coefficient;
 use burn::tensor::Tensor;
 
 /// x_t = √ᾱ x₀ + √(1-ᾱ) ε: a sample of q(x_t | x₀) (ᾱ a number, or one per sample).
@@ -57,9 +57,9 @@ impl Posterior {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::Dataset;
+    use crate::diffusion::schedule::{BetaSchedule, NoiseSchedule};
+    use crate::points::data::Dataset;
     use crate::sampler::NoiseSource;
-    use crate::schedule::{BetaSchedule, NoiseSchedule};
     use burn::tensor::{Device, TensorData};
 
     fn moments(x: Tensor<2>) -> ([f64; 2], [f64; 2]) {

@@ -37,7 +37,7 @@ impl Spacing {
             ));
         }
         Ok(match self {
-            Self::Linspace => crate::schedule::linspace(0.0, (t - 1) as f64, n)
+            Self::Linspace => crate::diffusion::schedule::linspace(0.0, (t - 1) as f64, n)
                 .into_iter()
                 .rev()
                 .map(|x| round_half_even(x) as usize)

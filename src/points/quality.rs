@@ -1,7 +1,7 @@
 //! How good a set of 2D samples is: its distance to held-out data, next to the floor, the same
 //! distance between two independent draws of the data (shared/notes/anchors.md).
 
-use crate::metrics::{SWD_DIRECTIONS, mmd_rbf, sliced_wasserstein};
+use crate::points::metrics::{SWD_DIRECTIONS, mmd_rbf, sliced_wasserstein};
 
 /// Sliced Wasserstein-2 and MMD² of samples against held-out data, with their floors.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -19,12 +19,17 @@ pub struct Quality {
 impl Quality {
     /// Measures `samples` against `heldout`, and `heldout` against `heldout2` for the floor.
     /// `seed` fixes the projection directions and the bandwidth subset.
+    ///
+    /// Only the first samples, as many as there are held-out points, are used, so that the
+    /// number is comparable with its floor (both distances shrink as sets grow).
     pub fn measure(
         samples: &[f32],
         heldout: &[f32],
         heldout2: &[f32],
         seed: u64,
     ) -> Result<Self, String> {
+        crate::points::data::check_points("samples", samples)?;
+        let samples = &samples[..samples.len().min(heldout.len())];
         Ok(Self {
             swd: sliced_wasserstein(samples, heldout, SWD_DIRECTIONS, seed)?,
             mmd: mmd_rbf(samples, heldout, seed)?,
@@ -76,7 +81,7 @@ pub fn nearest_group(samples: &[f32], groups: &[&[f32]]) -> Vec<usize> {
 
 /// The fraction of `samples` whose nearest group (see [`nearest_group`]) is `target`.
 pub fn accuracy(samples: &[f32], groups: &[&[f32]], target: usize) -> Result<f64, String> {
-    crate::data::check_points("samples", samples)?;
+    crate::points::data::check_points("samples", samples)?;
     if samples.is_empty() {
         return Err("there are no samples to classify".into());
     }

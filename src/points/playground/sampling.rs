@@ -2,10 +2,11 @@
 //! [`SamplingJob`] that owns a copy of the moving-average network and is advanced one sampler
 //! step at a time (the page yields to the browser between steps on the CPU).
 
-use super::{MAX_GUIDANCE, MAX_SAMPLES, MAX_TRAJECTORY_POINTS, Playground, check_range};
-use crate::sampler::{self, SamplerKind};
-use crate::spacing::Spacing;
-use crate::train::Condition;
+use super::{MAX_SAMPLES, MAX_TRAJECTORY_POINTS, Playground, check_range};
+use crate::diffusion::prediction::Prediction;
+use crate::diffusion::spacing::Spacing;
+use crate::points::MlpDenoiser;
+use crate::sampler::{self, Condition, NetworkDenoiser, SamplerKind};
 use burn::tensor::Tensor;
 
 impl Playground {
@@ -18,26 +19,10 @@ impl Playground {
         let kind = SamplerKind::parse(draw.sampler, draw.eta)?;
         let trainer = self.trainer()?;
         let plan = sampler::plan(trainer.schedule(), Spacing::Trailing, draw.steps)?;
-        let condition = match draw.word {
-            None => None,
-            Some((word, guidance)) => {
-                if !(0.0..=MAX_GUIDANCE).contains(&guidance) {
-                    return Err(format!(
-                        "guidance must be between 0 and {MAX_GUIDANCE}, not {guidance}"
-                    ));
-                }
-                let words = trainer.model_config().words.as_ref().ok_or_else(|| {
-                    format!(
-                        "this model knows no words, so it cannot draw {word:?}: train it on \
-                         points named by words first"
-                    )
-                })?;
-                Some(Condition {
-                    label: words.label(word)?,
-                    guidance,
-                })
-            }
-        };
+        let condition = draw
+            .word
+            .map(|(word, w)| Condition::for_word(trainer.model_config().words.as_ref(), word, w))
+            .transpose()?;
         Ok((kind, plan, condition))
     }
 
@@ -68,7 +53,7 @@ impl Playground {
         let run = sampler::Run::new(kind, plan, [n, 2], draw.seed, &self.device);
         Ok(SamplingJob {
             network: trainer.ema_model().clone(),
-            prediction: trainer.config().prediction.prediction(),
+            prediction: trainer.config().prediction,
             condition,
             frames: keep_frames.then(|| vec![run.state().clone()]),
             run,
@@ -79,8 +64,8 @@ impl Playground {
 /// A sampling run with its own copy of the network: [`SamplingJob::step`] takes one sampler
 /// step, [`SamplingJob::finish`] the rest.
 pub struct SamplingJob {
-    network: crate::model::MlpDenoiser,
-    prediction: crate::prediction::Prediction,
+    network: MlpDenoiser,
+    prediction: Prediction,
     condition: Option<Condition>,
     run: sampler::Run<2>,
     frames: Option<Vec<Tensor<2>>>,
@@ -89,8 +74,7 @@ pub struct SamplingJob {
 impl SamplingJob {
     /// Takes the next step; false once there is none left.
     pub fn step(&mut self) -> bool {
-        let mut denoiser = crate::train::NetworkDenoiser::new(&self.network, self.prediction);
-        denoiser.condition = self.condition;
+        let denoiser = NetworkDenoiser::new(&self.network, self.prediction).guided(self.condition);
         let stepped = self.run.step(&denoiser);
         if let (true, Some(frames)) = (stepped, &mut self.frames) {
             frames.push(self.run.state().clone());

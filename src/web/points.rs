@@ -1,12 +1,12 @@
 //! The exported `Playground` class: the 2D playground's only door for the page and for outside
 //! scripts. It checks every value JavaScript passes (a panic would kill the page), runs the
-//! library's [`crate::playground::Playground`], and reads results back asynchronously (WebGPU
+//! library's [`crate::points::playground::Playground`], and reads results back asynchronously (WebGPU
 //! allows no synchronous reads), one read per call.
 
-use super::{OrJs, number, seed, whole};
+use super::{OrJs, count, number, seed};
 use crate::backend::{self, Backend, BackendKind};
-use crate::playground::{self, Draw, SamplingJob};
-use crate::quality::Quality;
+use crate::points::playground::{self, Draw, SamplingJob};
+use crate::points::quality::Quality;
 use burn::tensor::Tensor;
 use js_sys::{Float32Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -97,8 +97,8 @@ fn draw<'a>(
     seed_value: f64,
     eta: Option<f64>,
 ) -> Result<Draw<'a>, String> {
-    let n = whole("the number of samples", n, 1, playground::MAX_SAMPLES)?;
-    let steps = whole("the number of steps", steps, 1, 10_000)?;
+    let n = count("the number of samples", n)?;
+    let steps = count("the number of steps", steps)?;
     let eta = number("eta", eta.unwrap_or(0.0))?;
     Ok(Draw::new(n, sampler, steps, seed(seed_value)?).with_eta(eta))
 }
@@ -144,7 +144,7 @@ impl Playground {
     /// `rings`, `checkerboard`, `spiral`, `pinwheel`) drawn with `seed`; forgets the model.
     #[wasm_bindgen(js_name = setDataset)]
     pub fn set_dataset(&self, name: &str, n: f64, seed_value: f64) -> Result<(), JsError> {
-        let n = whole("the number of points", n, 2, playground::MAX_POINTS).js()?;
+        let n = count("the number of points", n).js()?;
         let s = seed(seed_value).js()?;
         self.inner.borrow_mut().set_dataset(name, n, s).js()?;
         Ok(())
@@ -180,7 +180,7 @@ impl Playground {
     /// forgets the model when this changes anything.
     #[wasm_bindgen(js_name = setSchedule)]
     pub fn set_schedule(&self, name: &str, timesteps: f64) -> Result<(), JsError> {
-        let t = whole("T", timesteps, 2, 10_000).js()?;
+        let t = count("T", timesteps).js()?;
         self.inner.borrow_mut().set_schedule(name, t).js()?;
         Ok(())
     }
@@ -195,8 +195,8 @@ impl Playground {
         width: f64,
     ) -> Result<(), JsError> {
         let lr = number("the learning rate", learning_rate).js()?;
-        let batch = whole("the batch size", batch_size, 1, 65_536).js()?;
-        let width = whole("the width", width, 1, 1024).js()?;
+        let batch = count("the batch size", batch_size).js()?;
+        let width = count("the width", width).js()?;
         self.inner
             .borrow_mut()
             .set_training(lr, batch, width)
@@ -217,7 +217,7 @@ impl Playground {
 
     /// Takes `steps` optimiser steps; resolves to their mean loss.
     pub fn train(&self, steps: f64) -> Promise {
-        let loss = whole("the number of steps", steps, 1, playground::MAX_TRAIN_STEPS)
+        let loss = count("the number of steps", steps)
             .and_then(|steps| self.inner.borrow_mut().train(steps));
         future_to_promise(async move {
             let loss = loss.map_err(reject)?;

@@ -14,6 +14,8 @@
 //! Continuous time `t ∈ [0, 1]` maps index `i` to `t = (i + 1) / T` and `t = 0` to clean data
 //! (ᾱ = 1); between grid points log ᾱ is interpolated linearly.
 
+use burn::config::Config;
+
 /// How β_t grows over the T steps.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum BetaSchedule {
@@ -35,6 +37,64 @@ pub enum BetaSchedule {
         /// β at the last step (approached).
         beta_end: f64,
     },
+}
+
+/// [`BetaSchedule`] by name, as a config value (DDPM's β range for linear and sigmoid).
+#[derive(Config, Debug, Copy, PartialEq, Eq)]
+pub enum BetaScheduleName {
+    /// [`BetaSchedule::LINEAR`].
+    Linear,
+    /// [`BetaSchedule::Cosine`].
+    Cosine,
+    /// [`BetaSchedule::SIGMOID`].
+    Sigmoid,
+}
+
+impl BetaScheduleName {
+    /// The schedule it names.
+    pub fn schedule(self) -> BetaSchedule {
+        match self {
+            Self::Linear => BetaSchedule::LINEAR,
+            Self::Cosine => BetaSchedule::Cosine,
+            Self::Sigmoid => BetaSchedule::SIGMOID,
+        }
+    }
+
+    /// Parses `linear`, `cosine` or `sigmoid`.
+    pub fn parse(name: &str) -> Result<Self, String> {
+        Ok(match BetaSchedule::parse(name)? {
+            BetaSchedule::Linear { .. } => Self::Linear,
+            BetaSchedule::Cosine => Self::Cosine,
+            BetaSchedule::Sigmoid { .. } => Self::Sigmoid,
+        })
+    }
+}
+
+/// The range of T a person may choose.
+pub const TIMESTEPS: std::ops::RangeInclusive<usize> = 2..=10_000;
+/// The most points [`alpha_bar_curve`] draws.
+pub const MAX_CURVE_POINTS: usize = 100_000;
+
+/// ᾱ of the schedule `name` with `timesteps` steps at `points` evenly spaced times from 0 to 1
+/// (the page's schedule chart), every number checked.
+pub fn alpha_bar_curve(name: &str, timesteps: usize, points: usize) -> Result<Vec<f32>, String> {
+    if !TIMESTEPS.contains(&timesteps) {
+        return Err(format!(
+            "T must be between {} and {}, not {timesteps}",
+            TIMESTEPS.start(),
+            TIMESTEPS.end()
+        ));
+    }
+    if !(2..=MAX_CURVE_POINTS).contains(&points) {
+        return Err(format!(
+            "the number of points must be between 2 and {MAX_CURVE_POINTS}, not {points}"
+        ));
+    }
+    let schedule = NoiseSchedule::new(BetaSchedule::parse(name)?, timesteps)?;
+    Ok(linspace(0.0, 1.0, points)
+        .into_iter()
+        .map(|t| schedule.alpha_bar(t) as f32)
+        .collect())
 }
 
 /// DDPM's β range, 1e-4 to 0.02 (Ho et al. 2020, section 4).

@@ -10,13 +10,13 @@
 //! Each takes its coefficients as an [`f64`] (one noise level for the whole batch, as in a
 //! sampler) or as a tensor that broadcasts over the batch (one per sample, as in training).
 
+use burn::config::Config;
 use burn::tensor::Tensor;
 
-/// The quantity a denoiser outputs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The quantity a denoiser outputs (a config value: a model's card names it).
+#[derive(Config, Copy, Debug, PartialEq, Eq)]
 pub enum Prediction {
     /// The noise ε that was added.
-    #[default]
     Epsilon,
     /// The velocity v = α ε - σ x₀.
     V,

@@ -26,6 +26,15 @@ impl<M: Module> Ema<M> {
         }
     }
 
+    /// An average that has already taken `updates` updates (resuming a training run).
+    pub fn resumed(model: M, decay: f64, updates: u64) -> Self {
+        Self {
+            model,
+            decay,
+            updates,
+        }
+    }
+
     /// The decay used at the next update.
     pub fn current_decay(&self) -> f64 {
         let k = self.updates as f64;

@@ -6,12 +6,11 @@
 //!
 //! Shared by the command line (its report after training) and the tests.
 
-use crate::model::MlpDenoiser;
-use crate::point_set::PointSet;
-use crate::prediction::Prediction;
-use crate::quality::{Quality, accuracy};
-use crate::sampler::{Level, SamplerKind, generate};
-use crate::train::{Condition, NetworkDenoiser};
+use crate::diffusion::prediction::Prediction;
+use crate::points::MlpDenoiser;
+use crate::points::point_set::PointSet;
+use crate::points::quality::{Quality, accuracy};
+use crate::sampler::{Condition, Level, NetworkDenoiser, SamplerKind, generate};
 use burn::tensor::Device;
 
 /// One word's samples at one guidance scale, judged.
@@ -31,7 +30,7 @@ pub struct WordScore {
 /// held-out points (as many samples as there are of those), and the fraction of samples whose
 /// nearest group is the word's.
 pub fn score_word(data: &PointSet, word: &str, samples: &[f32]) -> Result<(Quality, f64), String> {
-    crate::data::check_points("samples", samples)?;
+    crate::points::data::check_points("samples", samples)?;
     let target = data
         .groups
         .iter()
@@ -44,8 +43,7 @@ pub fn score_word(data: &PointSet, word: &str, samples: &[f32]) -> Result<(Quali
             ),
         })?;
     let group = &data.groups[target];
-    let used = samples.len().min(group.heldout.len());
-    let quality = Quality::measure(&samples[..used], &group.heldout, &group.heldout2, 0)?;
+    let quality = Quality::measure(samples, &group.heldout, &group.heldout2, 0)?;
     let references: Vec<&[f32]> = data.groups.iter().map(|g| &g.heldout[..]).collect();
     Ok((quality, accuracy(samples, &references, target)?))
 }
@@ -78,8 +76,7 @@ pub struct Judge<'a> {
 impl Judge<'_> {
     /// Samples for `label` at guidance `w` (no word for `None`), as `[x0, y0, ...]`.
     pub fn samples(&self, condition: Option<Condition>) -> Result<Vec<f32>, String> {
-        let mut denoiser = NetworkDenoiser::new(self.network, self.prediction);
-        denoiser.condition = condition;
+        let denoiser = NetworkDenoiser::new(self.network, self.prediction).guided(condition);
         let s = &self.sampling;
         generate(s.kind, &denoiser, s.plan, [s.n, 2], s.seed, self.device)
             .into_data()
@@ -115,19 +112,19 @@ impl Judge<'_> {
     /// Samples with no word, against the mixture of all words.
     pub fn score_mixture(&self, data: &PointSet) -> Result<Quality, String> {
         let samples = self.samples(None)?;
-        let used = samples.len().min(data.heldout.len());
-        Quality::measure(&samples[..used], &data.heldout, &data.heldout2, 0)
+        Quality::measure(&samples, &data.heldout, &data.heldout2, 0)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::Dataset;
-    use crate::model::{MlpDenoiserConfig, WordEmbeddingConfig};
+    use crate::diffusion::spacing::Spacing;
+    use crate::nn::words::WordEmbeddingConfig;
+    use crate::points::data::Dataset;
+    use crate::points::{MlpDenoiserConfig, PointTrainer};
     use crate::sampler::plan;
-    use crate::spacing::Spacing;
-    use crate::train::{TrainConfig, Trainer};
+    use crate::train::TrainConfig;
 
     /// The words of the guidance tests: two datasets in the same square, the pair that overlaps
     /// least (fresh moons data, for one, is nearer to rings' or 8gaussians' than to its own
@@ -163,9 +160,9 @@ mod tests {
             .with_batch_size(512);
         let model_config = MlpDenoiserConfig::new()
             .with_words(Some(WordEmbeddingConfig::new(data.words()).with_dim(4)));
-        let mut trainer = Trainer::new(
+        let mut trainer = PointTrainer::new(
             &device,
-            &data.train,
+            data.train_data(),
             Some(&data.labels),
             model_config,
             config.clone(),
@@ -178,7 +175,7 @@ mod tests {
         let plan = plan(trainer.schedule(), Spacing::Trailing, 50).unwrap();
         let judge = Judge {
             network: trainer.ema_model(),
-            prediction: config.prediction.prediction(),
+            prediction: config.prediction,
             device: &device,
             sampling: Sampling {
                 kind: SamplerKind::Ddim { eta: 0.0 },

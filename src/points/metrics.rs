@@ -10,7 +10,7 @@
 //! Each number means most next to its floor: the same metric between two independent draws of
 //! the data. Points are `[x0, y0, x1, y1, ...]`.
 
-use crate::data::check_points;
+use crate::points::data::check_points;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -129,7 +129,7 @@ pub fn mmd_rbf(a: &[f32], b: &[f32], seed: u64) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::Dataset;
+    use crate::points::data::Dataset;
 
     #[test]
     fn identical_sets_are_at_distance_zero() {

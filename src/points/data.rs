@@ -7,6 +7,7 @@
 //! shape's mean and root-mean-square radius per axis), so that different draws of the same
 //! dataset come from exactly the same distribution.
 
+use burn::config::Config;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -186,33 +187,74 @@ fn normal(rng: &mut StdRng) -> f64 {
     StandardNormal.sample(rng)
 }
 
+/// `n` points (1 to [`crate::points::playground::MAX_POINTS`]) of the dataset called `name`,
+/// drawn with `seed`: the checked form of [`Dataset::sample`] for requests from people.
+pub fn sample_named(name: &str, n: usize, seed: u64) -> Result<Vec<f32>, String> {
+    let dataset = Dataset::parse(name)?;
+    let max = crate::points::playground::MAX_POINTS;
+    if !(1..=max).contains(&n) {
+        return Err(format!(
+            "the number of points must be between 1 and {max}, not {n}"
+        ));
+    }
+    Ok(dataset.sample(n, seed))
+}
+
+/// Where a standardised point set sits in its owner's coordinates: a standardised point p is
+/// the point `center + scale · p` there.
+#[derive(Config, Debug, PartialEq)]
+pub struct Frame {
+    /// The points' mean.
+    pub center: [f64; 2],
+    /// Their root-mean-square deviation per axis.
+    pub scale: f64,
+}
+
+impl Frame {
+    /// The frame of data that are already standardised (the built-in datasets).
+    pub const STANDARD: Frame = Frame {
+        center: [0.0, 0.0],
+        scale: 1.0,
+    };
+
+    /// Standardised points (`[x0, y0, ...]`) in the owner's coordinates.
+    pub fn to_user(&self, points: &[f32]) -> Vec<f32> {
+        points
+            .chunks_exact(2)
+            .flat_map(|p| [0, 1].map(|k| (self.center[k] + self.scale * p[k] as f64) as f32))
+            .collect()
+    }
+
+    /// Points in the owner's coordinates, standardised.
+    pub fn to_standard(&self, points: &[f32]) -> Vec<f32> {
+        points
+            .chunks_exact(2)
+            .flat_map(|p| [0, 1].map(|k| ((p[k] as f64 - self.center[k]) / self.scale) as f32))
+            .collect()
+    }
+}
+
 /// Centres a user's point set and scales it to unit root-mean-square deviation per axis (the
-/// same normalisation the built-in datasets have). Errors on fewer than 2 points, an odd
-/// length, non-finite values, or points that all coincide.
-pub fn standardize(points: &[f32]) -> Result<Vec<f32>, String> {
+/// same normalisation the built-in datasets have); returns the standardised points and the
+/// [`Frame`] that takes them back. Errors on fewer than 2 points, an odd length, non-finite
+/// values, or points that all coincide.
+pub fn standardize(points: &[f32]) -> Result<(Vec<f32>, Frame), String> {
     let n = check_points("the points", points)?;
-    let mut mean = [0.0f64; 2];
+    let mut center = [0.0f64; 2];
     for p in points.chunks_exact(2) {
-        mean[0] += p[0] as f64 / n as f64;
-        mean[1] += p[1] as f64 / n as f64;
+        center[0] += p[0] as f64 / n as f64;
+        center[1] += p[1] as f64 / n as f64;
     }
     let sq: f64 = points
         .chunks_exact(2)
-        .map(|p| (p[0] as f64 - mean[0]).powi(2) + (p[1] as f64 - mean[1]).powi(2))
+        .map(|p| (p[0] as f64 - center[0]).powi(2) + (p[1] as f64 - center[1]).powi(2))
         .sum();
     let scale = (sq / (2 * n) as f64).sqrt();
     if scale < 1e-12 {
         return Err("all points are at the same place: spread them out".into());
     }
-    Ok(points
-        .chunks_exact(2)
-        .flat_map(|p| {
-            [
-                ((p[0] as f64 - mean[0]) / scale) as f32,
-                ((p[1] as f64 - mean[1]) / scale) as f32,
-            ]
-        })
-        .collect())
+    let frame = Frame { center, scale };
+    Ok((frame.to_standard(points), frame))
 }
 
 #[cfg(test)]
@@ -263,7 +305,9 @@ mod tests {
 
     #[test]
     fn user_points_are_standardized_or_refused_with_a_reason() {
-        let p = standardize(&[0.0, 0.0, 2.0, 0.0, 2.0, 2.0, 0.0, 2.0]).unwrap();
+        let (p, frame) = standardize(&[0.0, 0.0, 2.0, 0.0, 2.0, 2.0, 0.0, 2.0]).unwrap();
+        assert_eq!(frame.center, [1.0, 1.0]);
+        assert_eq!(frame.to_user(&p), [0.0, 0.0, 2.0, 0.0, 2.0, 2.0, 0.0, 2.0]);
         assert_eq!(p, vec![-1.0, -1.0, 1.0, -1.0, 1.0, 1.0, -1.0, 1.0]);
         assert!(standardize(&[1.0, 2.0, 3.0]).unwrap_err().contains("pairs"));
         assert!(standardize(&[1.0, 2.0]).unwrap_err().contains("at least 2"));

@@ -7,8 +7,8 @@
 //! (what an unguided model should reproduce), and each group keeps its own held-out sets (to
 //! judge samples for its word, and to tell which group a sample looks like).
 
-use crate::data::{Dataset, standardize};
-use crate::model::words::check_words;
+use crate::nn::words::check_words;
+use crate::points::data::{Dataset, Frame, standardize};
 
 /// Points drawn for each held-out set of a built-in dataset.
 pub const HELDOUT_POINTS: usize = 2000;
@@ -28,6 +28,8 @@ pub struct PointSet {
     pub labels: Vec<u32>,
     /// For grouped data: the groups, in label order; else empty.
     pub groups: Vec<Group>,
+    /// Where the (standardised) points sit in their owner's coordinates.
+    pub frame: Frame,
 }
 
 /// One named group of a grouped point set.
@@ -52,6 +54,7 @@ impl PointSet {
             heldout2: dataset.sample(HELDOUT_POINTS, seed.wrapping_add(2_000_002)),
             labels: Vec::new(),
             groups: Vec::new(),
+            frame: Frame::STANDARD,
         }
     }
 
@@ -74,7 +77,7 @@ impl PointSet {
     /// `words[0]`). Each group is standardised on its own, as each built-in dataset is.
     pub fn from_labeled(points: &[f32], labels: &[u32], words: &[String]) -> Result<Self, String> {
         check_words(words)?;
-        let n = crate::data::check_points("the points", points)?;
+        let n = crate::points::data::check_points("the points", points)?;
         if labels.len() != n {
             return Err(format!(
                 "there are {n} points but {} labels: give one label per point",
@@ -118,6 +121,7 @@ impl PointSet {
             heldout2: Vec::new(),
             labels: Vec::new(),
             groups: Vec::new(),
+            frame: Frame::STANDARD,
         };
         let total: usize = parts.iter().map(|(_, p)| p.len()).sum();
         let largest = parts.iter().map(|(_, p)| p.len()).max().unwrap_or(0);
@@ -156,7 +160,7 @@ impl PointSet {
     /// A person's own points, standardised (zero mean, unit scale). They are all there is:
     /// the model trains on all of them and is judged against two interleaved halves of them.
     pub fn from_user(points: &[f32], label: String) -> Result<Self, String> {
-        let points = standardize(points)?;
+        let (points, frame) = standardize(points)?;
         if points.len() < 8 {
             return Err("at least 4 points are needed to train and to judge samples".into());
         }
@@ -179,7 +183,13 @@ impl PointSet {
             train: points,
             labels: Vec::new(),
             groups: Vec::new(),
+            frame,
         })
+    }
+
+    /// The training points as a trainer takes them: `[n, 2]`.
+    pub fn train_data(&self) -> burn::tensor::TensorData {
+        burn::tensor::TensorData::new(self.train.clone(), [self.len(), 2])
     }
 
     /// The number of training points.

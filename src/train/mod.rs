@@ -1,5 +1,6 @@
 //! Training a denoiser: one [`Trainer::step`] is one optimiser update, used unchanged by the
-//! command line (a plain loop) and by the page (a few steps per animation frame).
+//! command line (a plain loop) and by the page (a few steps per animation frame), for any
+//! [`DenoisingNet`]: the 2D MLP on points `[n, 2]` or the U-Net on image latents `[n, c, h, w]`.
 //!
 //! The loss is the simple objective of Ho et al. 2020 (eq. 14), for ε- or v-prediction:
 //! L = E_{x₀, i, ε} ‖f_θ(√ᾱ_i x₀ + √(1-ᾱ_i) ε, t_i) - target‖², with i uniform over the T
@@ -7,20 +8,29 @@
 //! with gradient-norm clipping, a linear warm-up, and an optional cosine decay of the learning
 //! rate (Loshchilov & Hutter 2017); an exponential moving average of the weights for sampling.
 //!
-//! A conditional network trains on labelled points: each point's word is fed with it, and with
+//! A conditional network trains on labelled data: each example's word is fed with it, and with
 //! probability `label_dropout` replaced by ∅, so that the same network learns the unconditional
 //! model that classifier-free guidance needs (Ho & Salimans 2022, Alg. 1).
 
-use crate::ema::Ema;
-use crate::model::words::NO_WORD;
-use crate::model::{MlpDenoiser, MlpDenoiserConfig};
-use crate::prediction::Prediction;
-use crate::schedule::{BetaSchedule, NoiseSchedule};
+use crate::diffusion::prediction::Prediction;
+use crate::diffusion::schedule::{BetaScheduleName, NoiseSchedule, TIMESTEPS};
+use crate::nn::ema::Ema;
+use crate::nn::words::NO_WORD;
+use crate::nn::{DenoisingNet, NetConfig};
+use crate::sampler::NetworkDenoiser;
 use burn::config::Config;
 use burn::module::Module;
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
+
+/// The learning rate's floor at the end of the cosine decay, as a fraction of its peak (a small
+/// floor rather than zero, as in timm's `min_lr` and tiny-diffusion's schedule: the last steps
+/// still move the moving average).
+const FINAL_RATE_FRACTION: f64 = 0.05;
+
+/// The range of batch sizes a person may choose.
+pub const BATCH_SIZES: std::ops::RangeInclusive<usize> = 1..=65_536;
 
 /// Hyper-parameters of training.
 #[derive(Config, Debug, PartialEq)]
@@ -50,61 +60,11 @@ pub struct TrainConfig {
     #[config(default = 1000)]
     pub timesteps: usize,
     /// What the network predicts.
-    #[config(default = "PredictionName::V")]
-    pub prediction: PredictionName,
+    #[config(default = "Prediction::V")]
+    pub prediction: Prediction,
     /// For a conditional network: the probability that a point's word is replaced by ∅.
     #[config(default = 0.15)]
     pub label_dropout: f64,
-}
-
-/// [`BetaSchedule`] as a config value (DDPM's β range for linear and sigmoid).
-#[derive(Config, Debug, Copy, PartialEq, Eq)]
-pub enum BetaScheduleName {
-    /// [`BetaSchedule::LINEAR`].
-    Linear,
-    /// [`BetaSchedule::Cosine`].
-    Cosine,
-    /// [`BetaSchedule::SIGMOID`].
-    Sigmoid,
-}
-
-impl BetaScheduleName {
-    /// The schedule it names.
-    pub fn schedule(self) -> BetaSchedule {
-        match self {
-            Self::Linear => BetaSchedule::LINEAR,
-            Self::Cosine => BetaSchedule::Cosine,
-            Self::Sigmoid => BetaSchedule::SIGMOID,
-        }
-    }
-
-    /// Parses `linear`, `cosine` or `sigmoid`.
-    pub fn parse(name: &str) -> Result<Self, String> {
-        Ok(match BetaSchedule::parse(name)? {
-            BetaSchedule::Linear { .. } => Self::Linear,
-            BetaSchedule::Cosine => Self::Cosine,
-            BetaSchedule::Sigmoid { .. } => Self::Sigmoid,
-        })
-    }
-}
-
-/// [`Prediction`] as a config value.
-#[derive(Config, Debug, Copy, PartialEq, Eq)]
-pub enum PredictionName {
-    /// ε-prediction.
-    Epsilon,
-    /// v-prediction.
-    V,
-}
-
-impl PredictionName {
-    /// The prediction type it names.
-    pub fn prediction(self) -> Prediction {
-        match self {
-            Self::Epsilon => Prediction::Epsilon,
-            Self::V => Prediction::V,
-        }
-    }
 }
 
 impl TrainConfig {
@@ -130,9 +90,11 @@ impl TrainConfig {
                 self.learning_rate
             ));
         }
-        if !(1..=65_536).contains(&self.batch_size) {
+        if !BATCH_SIZES.contains(&self.batch_size) {
             return Err(format!(
-                "batch size must be between 1 and 65536, not {}",
+                "batch size must be between {} and {}, not {}",
+                BATCH_SIZES.start(),
+                BATCH_SIZES.end(),
                 self.batch_size
             ));
         }
@@ -142,9 +104,11 @@ impl TrainConfig {
                 self.ema_decay
             ));
         }
-        if !(2..=10_000).contains(&self.timesteps) {
+        if !TIMESTEPS.contains(&self.timesteps) {
             return Err(format!(
-                "T must be between 2 and 10000, not {}",
+                "T must be between {} and {}, not {}",
+                TIMESTEPS.start(),
+                TIMESTEPS.end(),
                 self.timesteps
             ));
         }
@@ -160,48 +124,82 @@ impl TrainConfig {
         Ok(())
     }
 
+    /// Training settings for a person watching: a short warm-up (50 steps) and a shorter
+    /// moving average (decay 0.995, about 200 steps), so samples follow the model within
+    /// seconds; the command line keeps the slower, smoother defaults for long runs.
+    pub fn interactive() -> TrainConfig {
+        TrainConfig::new()
+            .with_warmup_steps(50)
+            .with_ema_decay(0.995)
+    }
+
     /// The learning rate at `step` (0-based).
     pub fn learning_rate_at(&self, step: usize) -> f64 {
+        RateSchedule {
+            peak: self.learning_rate,
+            warmup_steps: self.warmup_steps,
+            total_steps: self.total_steps,
+        }
+        .at(step)
+    }
+}
+
+/// A learning rate that warms up linearly over `warmup_steps`, then (when `total_steps` is
+/// set) decays along a cosine to [`FINAL_RATE_FRACTION`] of its peak at `total_steps`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateSchedule {
+    /// The peak rate.
+    pub peak: f64,
+    /// Steps of linear warm-up.
+    pub warmup_steps: usize,
+    /// Where the cosine decay ends, if anywhere.
+    pub total_steps: Option<usize>,
+}
+
+impl RateSchedule {
+    /// The learning rate at `step` (0-based).
+    pub fn at(&self, step: usize) -> f64 {
         let warm = ((step + 1) as f64 / self.warmup_steps.max(1) as f64).min(1.0);
         let decay = match self.total_steps {
             Some(total) if total > self.warmup_steps => {
                 let p = ((step.saturating_sub(self.warmup_steps)) as f64
                     / (total - self.warmup_steps) as f64)
                     .min(1.0);
-                0.05 + 0.95 * 0.5 * (1.0 + (std::f64::consts::PI * p).cos())
+                let cosine = 0.5 * (1.0 + (std::f64::consts::PI * p).cos());
+                FINAL_RATE_FRACTION + (1.0 - FINAL_RATE_FRACTION) * cosine
             }
             _ => 1.0,
         };
-        self.learning_rate * warm * decay
+        self.peak * warm * decay
     }
 }
 
-/// Trains an [`MlpDenoiser`] on a 2D point set.
-pub struct Trainer {
-    model: Option<MlpDenoiser>,
+/// Trains a network built by a `C` on data of rank `D` (the first axis counts examples).
+pub struct Trainer<C: NetConfig<D>, const D: usize> {
+    model: Option<C::Net>,
     optim: ModuleOptimizer,
-    ema: Ema<MlpDenoiser>,
-    /// Training points on the autodiff device: `[n, 2]`.
-    data: Tensor<2>,
-    /// Each point's word label (1-based) for a conditional network: `[n]`.
+    ema: Ema<C::Net>,
+    /// Training examples on the autodiff device: `[n, ...]`.
+    data: Tensor<D>,
+    /// Each example's word label (1-based) for a conditional network: `[n]`.
     labels: Option<Tensor<1, Int>>,
     /// ᾱ for every timestep, on the autodiff device: `[T]`.
     alphas_cumprod: Tensor<1>,
     schedule: NoiseSchedule,
     config: TrainConfig,
-    model_config: MlpDenoiserConfig,
+    model_config: C,
     steps_done: usize,
 }
 
-impl Trainer {
-    /// A fresh model and optimiser for `points` (`[x0, y0, x1, y1, ...]`) on `device`; the
+impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
+    /// A fresh model and optimiser for `data` (shape `[n, ...]`, finite) on `device`; the
     /// model's initial weights and the training noise follow `seed`. A conditional network
-    /// (one whose config has words) needs `labels`, each point's word (1 for the first word).
+    /// (one whose config has words) needs `labels`, each example's word (1 for the first word).
     pub fn new(
         device: &Device,
-        points: &[f32],
+        data: TensorData,
         labels: Option<&[u32]>,
-        model_config: MlpDenoiserConfig,
+        model_config: C,
         config: TrainConfig,
         seed: u64,
     ) -> Result<Self, String> {
@@ -209,23 +207,23 @@ impl Trainer {
         let ad = device.clone().autodiff();
         ad.seed(seed);
         let model = model_config.init(&ad);
-        Self::resume(model, points, labels, model_config, config, 0)
+        Self::resume(model, data, labels, model_config, config, 0)
     }
 
     /// Goes on training `model` (on an autodiff device; e.g. loaded from a checkpoint, whose
     /// card gives the configs and `steps_done`) with a fresh optimiser; the moving average
     /// starts at `model`.
     pub fn resume(
-        model: MlpDenoiser,
-        points: &[f32],
+        model: C::Net,
+        data: TensorData,
         labels: Option<&[u32]>,
-        model_config: MlpDenoiserConfig,
+        model_config: C,
         config: TrainConfig,
         steps_done: usize,
     ) -> Result<Self, String> {
         config.validate()?;
-        let n = crate::data::check_points("training data", points)?;
-        check_labels(labels, n, &model_config)?;
+        let n = check_data::<D>(&data)?;
+        check_labels(labels, n, model_config.words().map(|w| w.words.len()))?;
         let schedule = NoiseSchedule::new(config.schedule.schedule(), config.timesteps)?;
         let ad = model.devices()[0].clone();
         let optim = AdamConfig::new()
@@ -237,7 +235,7 @@ impl Trainer {
             ema: Ema::new(model.valid(), config.ema_decay),
             model: Some(model),
             optim,
-            data: Tensor::from_data(TensorData::new(points.to_vec(), [n, 2]), &ad),
+            data: Tensor::from_data(data, &ad),
             labels: labels.map(|l| {
                 let l: Vec<i64> = l.iter().map(|&w| w as i64).collect();
                 Tensor::from_data(TensorData::new(l, [n]), &ad)
@@ -248,6 +246,18 @@ impl Trainer {
             model_config,
             steps_done,
         })
+    }
+
+    /// Replaces the moving average by `ema_model` (on the plain device), as saved by an
+    /// interrupted run: resuming then goes on from both the trained and the averaged weights.
+    pub fn with_ema(mut self, ema_model: C::Net) -> Self {
+        self.ema = Ema::resumed(ema_model, self.config.ema_decay, self.steps_done as u64);
+        self
+    }
+
+    /// The trained (not averaged) weights, on the autodiff device.
+    pub fn model(&self) -> &C::Net {
+        self.model.as_ref().expect("the model is always put back")
     }
 
     /// Changes the learning rate and batch size between steps (the page's sliders).
@@ -266,11 +276,8 @@ impl Trainer {
     pub fn step(&mut self) -> Tensor<1> {
         let model = self.model.take().expect("the model is always put back");
         let device = self.data.device();
-        let (n, b, t_count) = (
-            self.data.dims()[0],
-            self.config.batch_size,
-            self.config.timesteps,
-        );
+        let dims = self.data.dims();
+        let (n, b, t_count) = (dims[0], self.config.batch_size, self.config.timesteps);
         // 1. A batch of data, timesteps and noise, all made on the device.
         let idx = Tensor::<1, Int>::random([b], Distribution::Uniform(0.0, n as f64), &device)
             .clamp(0, n as i64 - 1);
@@ -290,18 +297,23 @@ impl Trainer {
             .clone()
             .float()
             .add_scalar(1.0)
-            .div_scalar(t_count as f64)
-            .reshape([b, 1]);
-        let abar = self.alphas_cumprod.clone().select(0, steps).reshape([b, 1]);
+            .div_scalar(t_count as f64);
+        // ᾱ per example, shaped [b, 1, ...] to broadcast over the example's values.
+        let mut per_example = [1; D];
+        per_example[0] = b;
+        let abar = self
+            .alphas_cumprod
+            .clone()
+            .select(0, steps)
+            .reshape(per_example);
         let (alpha, sigma) = (abar.clone().sqrt(), abar.neg().add_scalar(1.0).sqrt());
-        let eps = Tensor::<2>::random([b, 2], Distribution::Normal(0.0, 1.0), &device);
+        let mut shape = dims;
+        shape[0] = b;
+        let eps = Tensor::<D>::random(shape, Distribution::Normal(0.0, 1.0), &device);
         // 2. Noise the data (q(x_t | x₀)) and regress the target.
-        let x_t = crate::forward::add_noise(x0.clone(), eps.clone(), &alpha, &sigma);
-        let prediction = self.config.prediction.prediction();
-        let target = prediction.target(x0, eps, &alpha, &sigma);
-        let loss = (model.forward_words(x_t, t, labels) - target)
-            .square()
-            .mean();
+        let x_t = crate::diffusion::forward::add_noise(x0.clone(), eps.clone(), &alpha, &sigma);
+        let target = self.config.prediction.target(x0, eps, &alpha, &sigma);
+        let loss = (model.denoise(x_t, t, labels) - target).square().mean();
         // 3. Backpropagate and update; then the moving average.
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         let lr = self.config.learning_rate_at(self.steps_done);
@@ -323,7 +335,7 @@ impl Trainer {
     }
 
     /// The moving-average weights, the ones to sample with.
-    pub fn ema_model(&self) -> &MlpDenoiser {
+    pub fn ema_model(&self) -> &C::Net {
         &self.ema.model
     }
 
@@ -338,35 +350,60 @@ impl Trainer {
     }
 
     /// The network's hyper-parameters.
-    pub fn model_config(&self) -> &MlpDenoiserConfig {
+    pub fn model_config(&self) -> &C {
         &self.model_config
     }
 
     /// The sampling-side view of the moving-average model (unconditional).
-    pub fn denoiser(&self) -> NetworkDenoiser<'_> {
-        NetworkDenoiser::new(&self.ema.model, self.config.prediction.prediction())
+    pub fn denoiser(&self) -> NetworkDenoiser<'_, C::Net> {
+        NetworkDenoiser::new(&self.ema.model, self.config.prediction)
     }
 }
 
-/// Errors unless `labels` fit `n` points and the network's vocabulary (and are there exactly
-/// when the network has one).
-fn check_labels(
-    labels: Option<&[u32]>,
-    n: usize,
-    model_config: &MlpDenoiserConfig,
-) -> Result<(), String> {
-    match (labels, &model_config.words) {
+/// The number of examples in `data` (shape `[n, ...]` of rank `D`, at least one example, every
+/// value finite), or why it cannot be trained on.
+fn check_data<const D: usize>(data: &TensorData) -> Result<usize, String> {
+    if data.shape().len() != D {
+        return Err(format!(
+            "training data must have {D} axes, not {} (shape {:?})",
+            data.shape().len(),
+            data.shape()
+        ));
+    }
+    let n = data.shape()[0];
+    if n == 0 || data.shape().iter().any(|&d| d == 0) {
+        return Err(format!(
+            "training data are empty (shape {:?})",
+            data.shape()
+        ));
+    }
+    let values = data
+        .as_slice::<f32>()
+        .map_err(|e| format!("training data must be 32-bit floats: {e:?}"))?;
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        return Err(format!(
+            "training data must be finite numbers: value {i} is {}",
+            values[i]
+        ));
+    }
+    Ok(n)
+}
+
+/// Errors unless `labels` fit `n` examples and a vocabulary of `words` words (and are there
+/// exactly when the network has one).
+fn check_labels(labels: Option<&[u32]>, n: usize, words: Option<usize>) -> Result<(), String> {
+    match (labels, words) {
         (None, None) => Ok(()),
-        (Some(_), None) => Err("labelled points need a network with a vocabulary".into()),
-        (None, Some(_)) => Err("a network with a vocabulary needs labelled points".into()),
-        (Some(labels), Some(words)) => {
+        (Some(_), None) => Err("labelled data need a network with a vocabulary".into()),
+        (None, Some(_)) => Err("a network with a vocabulary needs labelled data".into()),
+        (Some(labels), Some(max)) => {
             if labels.len() != n {
                 return Err(format!(
-                    "there are {} labels for {n} points: give one label per point",
+                    "there are {} labels for {n} examples: give one label per example",
                     labels.len()
                 ));
             }
-            let max = words.words.len() as u32;
+            let max = max as u32;
             match labels.iter().find(|&&l| l == NO_WORD || l > max) {
                 Some(bad) => Err(format!(
                     "label {bad} names no word: labels go from 1 to {max}, one per word"
@@ -377,8 +414,8 @@ fn check_labels(
     }
 }
 
-mod network_denoiser;
-pub use network_denoiser::{Condition, NetworkDenoiser};
+mod supervised;
+pub use supervised::SupervisedTrainer;
 
 #[cfg(test)]
 mod tests;

@@ -2,9 +2,9 @@
 //! with classifier-free guidance, the word vectors, and how well a word's samples match it.
 
 use super::{Playground, draw, floats, quality_object, read_values, reject};
-use crate::playground;
-use crate::playground::Draw;
-use crate::web::{OrJs, number, seed, whole};
+use crate::points::playground;
+use crate::points::playground::Draw;
+use crate::web::{OrJs, count, number, seed};
 use js_sys::{Float32Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -75,7 +75,7 @@ impl Playground {
     /// own name (e.g. `["moons", "rings", "spiral"]`).
     #[wasm_bindgen(js_name = setDatasets)]
     pub fn set_datasets(&self, names: Vec<String>, n: f64, seed_value: f64) -> Result<(), JsError> {
-        let n = whole("the number of points", n, 2, playground::MAX_POINTS).js()?;
+        let n = count("the number of points", n).js()?;
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         self.inner
             .borrow_mut()
@@ -97,7 +97,7 @@ impl Playground {
     /// a point's word (0 to below 1); a change forgets the model.
     #[wasm_bindgen(js_name = setConditioning)]
     pub fn set_conditioning(&self, word_dim: f64, label_dropout: f64) -> Result<(), JsError> {
-        let dim = whole("the word vectors' size", word_dim, 2, 1024).js()?;
+        let dim = count("the word vectors' size", word_dim).js()?;
         let dropout = number("label dropout", label_dropout).js()?;
         self.inner.borrow_mut().set_conditioning(dim, dropout).js()
     }
@@ -117,7 +117,7 @@ impl Playground {
             let vectors = vectors.map_err(reject)?;
             let dim = vectors.dims()[1];
             let values = read_values(vectors).await?;
-            let map = crate::pca::project_2d(&values, dim).map_err(reject)?;
+            let map = crate::points::pca::project_2d(&values, dim).map_err(reject)?;
             Ok(Float32Array::from(&map[..]).into())
         })
     }

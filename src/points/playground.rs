@@ -10,14 +10,15 @@
 //! vocabulary of trainable word vectors, and sampling can follow a word with classifier-free
 //! guidance.
 
-use crate::checkpoint::{self, ModelCard};
-use crate::data::Dataset;
-use crate::model::{MlpDenoiserConfig, WordEmbeddingConfig};
-use crate::point_set::PointSet;
-use crate::quality::Quality;
+use crate::checkpoint;
+use crate::diffusion::schedule::{BetaScheduleName, NoiseSchedule};
+use crate::nn::words::WordEmbeddingConfig;
+use crate::points::data::Dataset;
+use crate::points::point_set::PointSet;
+use crate::points::quality::Quality;
+use crate::points::{MlpDenoiser, MlpDenoiserConfig, PointTrainer, PointsCard};
 use crate::sampler::NoiseSource;
-use crate::schedule::NoiseSchedule;
-use crate::train::{BetaScheduleName, TrainConfig, Trainer};
+use crate::train::TrainConfig;
 use burn::tensor::{Device, Tensor, TensorData};
 
 /// The most training points a person can ask for.
@@ -28,8 +29,6 @@ pub const MAX_SAMPLES: usize = 100_000;
 pub const MAX_TRAJECTORY_POINTS: usize = 4_000_000;
 /// The most optimiser steps one `train` call may take (the page takes a few per frame).
 pub const MAX_TRAIN_STEPS: usize = 10_000;
-/// The strongest classifier-free guidance a person may ask for.
-pub const MAX_GUIDANCE: f64 = 10.0;
 /// The size of a word's vector unless a person chooses another.
 pub const DEFAULT_WORD_DIM: usize = 4;
 
@@ -59,20 +58,20 @@ pub struct Playground {
     model_config: MlpDenoiserConfig,
     config: TrainConfig,
     /// Created on first use, dropped whenever the data, schedule or network change.
-    trainer: Option<Trainer>,
+    trainer: Option<PointTrainer>,
     seed: u64,
     word_dim: usize,
 }
 
 impl Playground {
-    /// The default setup (2,000 points of `moons`, the default network, [`interactive`]
-    /// training) on `device`.
+    /// The default setup (2,000 points of `moons`, the default network,
+    /// [`TrainConfig::interactive`] training) on `device`.
     pub fn new(device: Device) -> Self {
         Self {
             device,
             data: PointSet::from_dataset(Dataset::Moons, 2000, 0),
             model_config: MlpDenoiserConfig::new(),
-            config: interactive(),
+            config: TrainConfig::interactive(),
             trainer: None,
             seed: 0,
             word_dim: DEFAULT_WORD_DIM,
@@ -101,7 +100,7 @@ impl Playground {
     /// Trains from now on a person's points (`[x0, y0, ...]`, standardised here); forgets
     /// the model.
     pub fn set_points(&mut self, points: &[f32]) -> Result<(), String> {
-        let n = crate::data::check_points("your points", points)?;
+        let n = crate::points::data::check_points("your points", points)?;
         check_range("the number of points", n, 4, MAX_POINTS)?;
         self.use_data(PointSet::from_user(points, "your points".into())?);
         Ok(())
@@ -116,7 +115,7 @@ impl Playground {
         labels: &[u32],
         words: &[String],
     ) -> Result<(), String> {
-        let n = crate::data::check_points("your points", points)?;
+        let n = crate::points::data::check_points("your points", points)?;
         check_range("the number of points", n, 4, MAX_POINTS)?;
         self.use_data(PointSet::from_labeled(points, labels, words)?);
         Ok(())
@@ -241,7 +240,7 @@ impl Playground {
 
     /// Optimiser steps taken by the current model.
     pub fn steps_done(&self) -> usize {
-        self.trainer.as_ref().map_or(0, Trainer::steps_done)
+        self.trainer.as_ref().map_or(0, PointTrainer::steps_done)
     }
 
     /// The noise schedule's table.
@@ -261,18 +260,23 @@ impl Playground {
         let n = self.data.len();
         let x0 = Tensor::<2>::from_data(TensorData::new(self.data.train.clone(), [n, 2]), &cpu);
         let eps = NoiseSource::new(seed, &cpu).normal([n, 2]);
-        let x_t = crate::forward::add_noise(x0, eps, &alpha_bar.sqrt(), &(1.0 - alpha_bar).sqrt());
+        let x_t = crate::diffusion::forward::add_noise(
+            x0,
+            eps,
+            &alpha_bar.sqrt(),
+            &(1.0 - alpha_bar).sqrt(),
+        );
         x_t.into_data()
             .try_into_vec::<f32>()
             .map_err(|e| format!("{e:?}"))
     }
 
     /// The trainer, made on first use.
-    fn trainer(&mut self) -> Result<&mut Trainer, String> {
+    fn trainer(&mut self) -> Result<&mut PointTrainer, String> {
         if self.trainer.is_none() {
-            self.trainer = Some(Trainer::new(
+            self.trainer = Some(PointTrainer::new(
                 &self.device,
-                &self.data.train,
+                self.data.train_data(),
                 self.labels_if_grouped(),
                 self.model_config.clone(),
                 self.config.clone(),
@@ -311,28 +315,27 @@ impl Playground {
     /// word's held-out points (next to their floor), and the fraction of samples whose nearest
     /// held-out point belongs to `word` rather than to another word.
     pub fn word_quality(&self, word: &str, samples: &[f32]) -> Result<(Quality, f64), String> {
-        crate::word_scores::score_word(&self.data, word, samples)
+        crate::points::word_scores::score_word(&self.data, word, samples)
     }
 
-    /// SWD and MMD of `samples` against the held-out data, next to their floors. Only the
-    /// first samples, as many as there are held-out points, are used, so that the number is
-    /// comparable with its floor (both distances shrink as sets grow).
+    /// SWD and MMD of `samples` against the held-out data, next to their floors (see
+    /// [`Quality::measure`]).
     pub fn quality(&self, samples: &[f32]) -> Result<Quality, String> {
-        crate::data::check_points("samples", samples)?;
-        let used = samples.len().min(self.data.heldout.len());
-        Quality::measure(&samples[..used], &self.data.heldout, &self.data.heldout2, 0)
+        Quality::measure(samples, &self.data.heldout, &self.data.heldout2, 0)
     }
 
     /// The moving-average model and its card, for export.
-    pub fn model_and_card(&mut self) -> Result<(&crate::model::MlpDenoiser, ModelCard), String> {
+    pub fn model_and_card(&mut self) -> Result<(&MlpDenoiser, PointsCard), String> {
         let label = self.data.label.clone();
+        let frame = self.data.frame.clone();
         let trainer = self.trainer()?;
-        let card = ModelCard::new(
+        let card = PointsCard::new(
             trainer.model_config().clone(),
             trainer.config().clone(),
             label,
             trainer.steps_done(),
-        );
+        )
+        .with_frame(frame);
         Ok((trainer.ema_model(), card))
     }
 
@@ -340,7 +343,7 @@ impl Playground {
     /// network come from its card); training goes on from it on the current data.
     pub fn import(&mut self, bytes: &[u8]) -> Result<(), String> {
         let ad = self.device.clone().autodiff();
-        let (model, card) = checkpoint::from_bytes(bytes, &ad)?;
+        let (model, card) = checkpoint::from_bytes::<PointsCard>(bytes, &ad)?;
         if let Some(words) = &card.model.words
             && words.words != self.data.words()
         {
@@ -350,9 +353,9 @@ impl Playground {
                 words.words.join(", ")
             ));
         }
-        let trainer = Trainer::resume(
+        let trainer = PointTrainer::resume(
             model,
-            &self.data.train,
+            self.data.train_data(),
             self.labels_if_grouped(),
             card.model.clone(),
             card.train.clone(),
@@ -363,15 +366,6 @@ impl Playground {
         self.trainer = Some(trainer);
         Ok(())
     }
-}
-
-/// Training settings for a person watching: a short warm-up (50 steps) and a shorter moving
-/// average (decay 0.995, about 200 steps), so samples follow the model within seconds; the
-/// command line keeps the slower, smoother defaults for long runs.
-pub fn interactive() -> TrainConfig {
-    TrainConfig::new()
-        .with_warmup_steps(50)
-        .with_ema_decay(0.995)
 }
 
 /// Errors unless `min ≤ value ≤ max`.

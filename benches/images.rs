@@ -1,0 +1,96 @@
+//! Native speed of the image networks on the CPU backend (burn `flex`): images per second for
+//! a training step of the autoencoder, the latent denoiser and the judge, and for inference
+//! (encoding, decoding, one denoiser evaluation), printed with the machine it ran on. Run:
+//! `cargo bench --bench images`. A benchmark, not a test: read the numbers as ratios within
+//! one run, the machines here are noisy.
+
+use burn::module::Module;
+use burn::tensor::{Device, Int, Tensor};
+use diffusion_lab::images::autoencoder::AutoencoderConfig;
+use diffusion_lab::images::judge::JudgeConfig;
+use diffusion_lab::images::unet::LatentUnetConfig;
+use diffusion_lab::nn::{DenoisingNet, NetConfig};
+use diffusion_lab::train::{RateSchedule, SupervisedTrainer};
+use std::time::Instant;
+
+/// Runs `f` `reps` times after one warm-up; prints and returns items per second.
+fn rate(what: &str, items: usize, reps: usize, mut f: impl FnMut()) -> f64 {
+    f();
+    let start = Instant::now();
+    for _ in 0..reps {
+        f();
+    }
+    let per_second = (items * reps) as f64 / start.elapsed().as_secs_f64();
+    println!("{what:<44} {per_second:>9.1} images/s");
+    per_second
+}
+
+fn main() {
+    let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("machine: {threads} threads, burn flex");
+    let device = Device::flex();
+    let ad = device.clone().autodiff();
+    let rate_schedule = RateSchedule {
+        peak: 1e-3,
+        warmup_steps: 1,
+        total_steps: None,
+    };
+    let b = 32;
+    let ae_config = AutoencoderConfig::new();
+    let ae = ae_config.init(&device);
+    println!(
+        "autoencoder: encoder {} + decoder {} parameters",
+        ae.encoder.num_params(),
+        ae.decoder.num_params()
+    );
+    let x = Tensor::<4>::random([b, 1, 32, 32], burn::tensor::Distribution::Default, &device);
+    let z = ae.encoder.forward(x.clone());
+    rate("encode (forward)", b, 5, || {
+        ae.encoder.forward(x.clone()).into_data();
+    });
+    rate("decode (forward)", b, 5, || {
+        ae.decoder.forward(z.clone()).into_data();
+    });
+    let mut trainer = SupervisedTrainer::new(ae_config.init(&ad), rate_schedule, 0);
+    let xa = Tensor::<4>::random([b, 1, 32, 32], burn::tensor::Distribution::Default, &ad);
+    rate("autoencoder training step, batch 32", b, 5, || {
+        trainer.step(|m| m.loss(xa.clone(), 1e-4).0).into_data();
+    });
+
+    let unet_config = LatentUnetConfig::new().with_vocabulary(vec!["a".into(), "b".into()]);
+    let unet = NetConfig::init(&unet_config, &device);
+    println!("latent U-Net: {} parameters", unet.num_params());
+    for b in [128, 256] {
+        let z = Tensor::<4>::random([b, 4, 8, 8], burn::tensor::Distribution::Default, &device);
+        let t = Tensor::<1>::full([b], 0.5, &device);
+        let labels = Tensor::<1, Int>::full([b], 1, &device);
+        rate(&format!("denoiser evaluation, batch {b}"), b, 5, || {
+            unet.denoise(z.clone(), t.clone(), Some(labels.clone()))
+                .into_data();
+        });
+        let mut trainer =
+            SupervisedTrainer::new(NetConfig::init(&unet_config, &ad), rate_schedule, 0);
+        let za = Tensor::<4>::random([b, 4, 8, 8], burn::tensor::Distribution::Default, &ad);
+        let ta = Tensor::<1>::full([b], 0.5, &ad);
+        let la = Tensor::<1, Int>::full([b], 1, &ad);
+        rate(&format!("denoiser training step, batch {b}"), b, 3, || {
+            trainer
+                .step(|m| {
+                    (m.denoise(za.clone(), ta.clone(), Some(la.clone())) - za.clone())
+                        .square()
+                        .mean()
+                })
+                .into_data();
+        });
+    }
+
+    let judge_config = JudgeConfig::new();
+    let mut trainer = SupervisedTrainer::new(judge_config.init(&ad), rate_schedule, 0);
+    let images = Tensor::<4>::random([64, 1, 28, 28], burn::tensor::Distribution::Default, &ad);
+    let labels = Tensor::<1, Int>::full([64], 3, &ad);
+    rate("judge training step, batch 64", 64, 3, || {
+        trainer
+            .step(|m| m.loss(images.clone(), labels.clone()))
+            .into_data();
+    });
+}
