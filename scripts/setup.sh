@@ -2,10 +2,10 @@
 # Installs whatever this project needs and is missing; skips each piece that is already there.
 # Sourced by serve.sh and test.sh (it also puts the project's tool folder on PATH).
 #
-# Pieces: the rustup wasm target; trunk; wasm-bindgen-cli at exactly Cargo.lock's wasm-bindgen
-# version; Debian's chromium and chromium-driver (and Mesa's Vulkan driver); a working wasm-opt
-# (npm's binaryen: Debian's binaryen 108 emits a wasm that crashes at load); the e2e test's
-# npm packages.
+# Pieces: Debian's chromium and chromium-driver (and Mesa's Vulkan driver) and Fashion-MNIST
+# (dataset-fashion-mnist); the rustup wasm target; trunk; wasm-bindgen-cli at exactly
+# Cargo.lock's wasm-bindgen version; a working wasm-opt (npm's binaryen: Debian's binaryen 108
+# emits a wasm that crashes at load); the e2e test's npm packages.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +24,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 compgen -G '/usr/share/vulkan/icd.d/lvp_icd.*' >/dev/null || missing+=(mesa-vulkan-drivers)
+# The image pipeline's data (the tests do not need it; training and eval-images do).
+[ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq

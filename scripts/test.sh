@@ -17,13 +17,13 @@ cargo clippy --all-targets --locked -- -D warnings
 step "clippy, wasm32"
 cargo clippy --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 
-step "native tests"
-cargo test --locked
+step "native tests (release: the image tests run the shipped models, and the command line is built once)"
+cargo test --release --locked
 
 step "browser tests (wasm-bindgen-test, headless Chromium, WebGPU on SwiftShader)"
 # The `web` profile, as trunk builds the page (the dev profile makes a wasm of over 600 MB).
 # The timeout is generous: on SwiftShader (WebGPU on the CPU) a small training step takes about
-# half a second, and the training and guidance tests take several hundred (all six: 740 s).
+# half a second; the two training runs use the page's CPU backend, about 20 times faster.
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=2400 \
   cargo test --locked --profile web --target wasm32-unknown-unknown --test web --test web_playground -- --nocapture
 

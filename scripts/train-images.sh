@@ -19,10 +19,10 @@ stage "autoencoder"
   $(resume "$models/autoencoder.dlab") --out "$models/autoencoder.dlab"
 
 stage "latent denoiser"
-"$bin" train-images --stage denoiser --autoencoder "$models/autoencoder.dlab" --steps 4000 \
+"$bin" train-images --stage denoiser --autoencoder "$models/autoencoder.dlab" --steps 3500 \
   --seed 0 $(resume "$models/denoiser.dlab") --out "$models/denoiser.dlab"
 
 stage "judge"
-"$bin" train-judge --steps 1500 --seed 0 --out "$models/judge.dlab"
+"$bin" train-judge --steps 1200 --seed 0 --out "$models/judge.dlab"
 
 stage "done"

@@ -14,8 +14,8 @@
 //! 128, each with GroupNorm and SiLU, a global average (the 128 features), a linear layer to
 //! the ten classes.
 
-use super::IMAGE_SIDE;
 use super::blocks::{conv3, group_norm};
+use super::{IMAGE_PIXELS, IMAGE_SIDE};
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::conv::Conv2d;
@@ -106,6 +106,38 @@ impl Judge {
         self.classify.forward(self.features(images))
     }
 
+    /// The class of each of `images` (`[n × 784]` in [0, 1]), computed in batches.
+    pub fn classify(&self, images: &[f32], device: &Device) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        for chunk in images.chunks(BATCH * IMAGE_PIXELS) {
+            let classes = self.forward(image_tensor(chunk, device)).argmax(1);
+            let classes = classes
+                .into_data()
+                .convert::<i64>()
+                .try_to_vec::<i64>()
+                .map_err(|e| format!("{e:?}"))?;
+            out.extend(classes.into_iter().map(|c| c as u8));
+        }
+        Ok(out)
+    }
+
+    /// The Gaussian fitted to the features of `images` (`[n × 784]`, n ≥ 2), in batches.
+    pub fn feature_stats(&self, images: &[f32], device: &Device) -> Result<FeatureStats, String> {
+        let mut all = Vec::new();
+        let mut dim = 0;
+        for chunk in images.chunks(BATCH * IMAGE_PIXELS) {
+            let features = self.features(image_tensor(chunk, device));
+            dim = features.dims()[1];
+            all.extend(
+                features
+                    .into_data()
+                    .try_to_vec::<f32>()
+                    .map_err(|e| format!("{e:?}"))?,
+            );
+        }
+        FeatureStats::fit(&all, dim)
+    }
+
     /// The cross-entropy of a batch against its labels.
     pub fn loss(&self, images: Tensor<4>, labels: Tensor<1, Int>) -> Tensor<1> {
         let logits = self.forward(images);
@@ -113,6 +145,24 @@ impl Judge {
         let log_p = burn::tensor::activation::log_softmax(logits, 1);
         log_p.gather(1, labels.reshape([b, 1])).mean().neg()
     }
+}
+
+/// Images the judge reads at once.
+const BATCH: usize = 500;
+
+/// The share of each class's images that `predicted` gets right (`classes` classes).
+pub fn per_class_accuracy(predicted: &[u8], labels: &[u8], classes: usize) -> Vec<f64> {
+    let mut right = vec![0usize; classes];
+    let mut total = vec![0usize; classes];
+    for (&p, &l) in predicted.iter().zip(labels) {
+        total[l as usize] += 1;
+        right[l as usize] += (p == l) as usize;
+    }
+    right
+        .iter()
+        .zip(total)
+        .map(|(&r, t)| r as f64 / t.max(1) as f64)
+        .collect()
 }
 
 /// `[n × 784]` images in [0, 1] as the judge's input `[n, 1, 28, 28]`.

@@ -71,14 +71,27 @@ impl<N: DenoisingNet<D>, const D: usize> Denoiser<D> for NetworkDenoiser<'_, N> 
     }
 
     /// Unconditional: one pass with ∅. Guided: one pass over the batch twice, with the word
-    /// and with ∅, combined as `uncond + w (cond - uncond)` in the network's own output.
+    /// and with ∅, combined as `uncond + w (cond - uncond)` in the network's own output; at
+    /// w = 0 that is the unconditional pass alone, at w = 1 the conditional one, so those take
+    /// one pass.
     fn predict(&self, x: Tensor<D>, level: Level) -> Tensor<D> {
         let b = x.dims()[0];
         let device = x.device();
+        let one_pass = |label: u32| {
+            let t = Tensor::<1>::full([b], level.t, &device);
+            let labels = Tensor::<1, Int>::full([b], label as i64, &device);
+            self.network.denoise(x.clone(), t, Some(labels))
+        };
         let Some(Condition { label, guidance: w }) = self.condition else {
             let t = Tensor::<1>::full([b], level.t, &device);
             return self.network.denoise(x, t, None);
         };
+        if w == 0.0 {
+            return one_pass(NO_WORD);
+        }
+        if w == 1.0 {
+            return one_pass(label);
+        }
         let t = Tensor::<1>::full([2 * b], level.t, &device);
         let labels = Tensor::cat(
             vec![

@@ -14,7 +14,7 @@ use diffusion_lab::images::autoencoder::{Autoencoder, AutoencoderConfig, LatentS
 use diffusion_lab::images::card::{AutoencoderCard, JudgeCard, LatentDenoiserCard};
 use diffusion_lab::images::fashion::{self, LabelledImages, Split};
 use diffusion_lab::images::generate::{ImageGenerator, ImageRequest};
-use diffusion_lab::images::judge::{FeatureStats, Judge, JudgeConfig, image_tensor};
+use diffusion_lab::images::judge::{JudgeConfig, image_tensor, per_class_accuracy};
 use diffusion_lab::images::unet::LatentUnetConfig;
 use diffusion_lab::images::{IMAGE_PIXELS, IMAGE_SIDE, PADDED_SIDE, pad_images};
 use diffusion_lab::sampler::SamplerKind;
@@ -516,8 +516,8 @@ pub fn train_judge(args: TrainJudgeArgs) -> Result<(), String> {
     }
     progress.finish();
     let judge = trainer.model().valid();
-    let predicted = classify(&judge, &test.all_images(), &device)?;
-    let accuracy = per_class_accuracy(&predicted, &test.labels);
+    let predicted = judge.classify(&test.all_images(), &device)?;
+    let accuracy = per_class_accuracy(&predicted, &test.labels, fashion::WORDS.len());
     let card = JudgeCard::new(config, fashion::words(), accuracy.clone(), args.steps);
     write_file(
         &args.out,
@@ -533,39 +533,6 @@ pub fn train_judge(args: TrainJudgeArgs) -> Result<(), String> {
         args.out.display()
     );
     Ok(())
-}
-
-/// The judge's class for each image of `[n × 784]`.
-fn classify(judge: &Judge, images: &[f32], device: &Device) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    for chunk in images.chunks(1000 * IMAGE_PIXELS) {
-        let classes = judge.forward(image_tensor(chunk, device)).argmax(1);
-        out.extend(
-            classes
-                .into_data()
-                .convert::<i64>()
-                .try_to_vec::<i64>()
-                .map_err(|e| format!("{e:?}"))?
-                .into_iter()
-                .map(|c| c as u8),
-        );
-    }
-    Ok(out)
-}
-
-/// The share of each class's images that `predicted` gets right.
-fn per_class_accuracy(predicted: &[u8], labels: &[u8]) -> Vec<f64> {
-    let mut right = [0usize; 10];
-    let mut total = [0usize; 10];
-    for (&p, &l) in predicted.iter().zip(labels) {
-        total[l as usize] += 1;
-        right[l as usize] += (p == l) as usize;
-    }
-    right
-        .iter()
-        .zip(total)
-        .map(|(&r, t)| r as f64 / t.max(1) as f64)
-        .collect()
 }
 
 /// The shipped (or given) autoencoder and denoiser, paired.
@@ -673,20 +640,7 @@ pub fn eval_images(args: EvalImagesArgs) -> Result<(), String> {
     let (judge, judge_card) = load::<JudgeCard>(&judge_path, &device)?;
     let train = fashion::load(&args.data, Split::Train)?;
     let test = fashion::load(&args.data, Split::Test)?;
-    let dim = judge.features(image_tensor(&test.image(0), &device)).dims()[1];
-    let features = |images: &[f32]| -> Result<FeatureStats, String> {
-        let mut all = Vec::new();
-        for chunk in images.chunks(1000 * IMAGE_PIXELS) {
-            all.extend(
-                judge
-                    .features(image_tensor(chunk, &device))
-                    .into_data()
-                    .try_to_vec::<f32>()
-                    .map_err(|e| format!("{e:?}"))?,
-            );
-        }
-        FeatureStats::fit(&all, dim)
-    };
+    let features = |images: &[f32]| judge.feature_stats(images, &device);
     println!(
         "judge: {}; generated and real images: {} per word",
         judge_path.display(),
@@ -724,7 +678,7 @@ pub fn eval_images(args: EvalImagesArgs) -> Result<(), String> {
                         .into_data()
                         .try_to_vec::<f32>()
                         .map_err(|e| format!("{e:?}"))?;
-                    let predicted = classify(&judge, &images, &device)?;
+                    let predicted = judge.classify(&images, &device)?;
                     let accuracy = predicted.iter().filter(|&&p| p as usize == k).count() as f64
                         / args.n as f64;
                     let fd = features(&images)?.frechet_distance(&real_stats[k]);
