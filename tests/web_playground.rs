@@ -59,7 +59,7 @@ async fn training_moons_reaches_three_times_the_floor() {
     while p.steps_done() < STEP_BUDGET {
         let loss = resolve(p.train(10.0)).await.unwrap().as_f64().unwrap();
         assert!(loss.is_finite() && loss > 0.0, "loss {loss}");
-        if p.steps_done() < 200 || p.steps_done() % 100 != 0 {
+        if p.steps_done() < 200 || !p.steps_done().is_multiple_of(100) {
             continue;
         }
         let samples = floats(p.sample(2000.0, "ddim", 20.0, 7.0, None)).await;
@@ -115,7 +115,7 @@ async fn guidance_draws_each_word() {
     let mut reached = None;
     while p.steps_done() < WORDS_STEP_BUDGET {
         resolve(p.train(10.0)).await.unwrap();
-        if p.steps_done() < 450 || p.steps_done() % 150 != 0 {
+        if p.steps_done() < 450 || !p.steps_done().is_multiple_of(150) {
             continue;
         }
         let mut scores = Vec::new();

@@ -4,7 +4,7 @@
 //!
 //! The class names are the image pipeline's vocabulary: label k is `WORDS[k]`.
 
-use super::idx::{self, IdxArray};
+use super::idx::IdxArray;
 use super::{IMAGE_PIXELS, IMAGE_SIDE};
 
 /// The ten classes, in label order.
@@ -122,6 +122,7 @@ pub enum Split {
     Test,
 }
 
+#[cfg(not(target_family = "wasm"))]
 impl Split {
     /// The file names' prefix.
     fn prefix(self) -> &'static str {
@@ -162,7 +163,7 @@ pub fn load(dir: &std::path::Path, split: Split) -> Result<LabelledImages, Strin
                 dir.display()
             ));
         };
-        idx::parse(&name, &bytes)
+        super::idx::parse(&name, &bytes)
     };
     LabelledImages::from_idx(read("images")?, read("labels")?)
 }
@@ -170,6 +171,7 @@ pub fn load(dir: &std::path::Path, split: Split) -> Result<LabelledImages, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::images::idx;
 
     fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
         let mut out = vec![0, 0, 8, dims.len() as u8];
@@ -207,6 +209,7 @@ mod tests {
         );
     }
 
+    #[cfg(not(target_family = "wasm"))]
     #[test]
     fn gzipped_files_load_and_a_missing_directory_says_how_to_get_it() {
         use std::io::Write;

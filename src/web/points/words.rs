@@ -2,7 +2,6 @@
 //! with classifier-free guidance, the word vectors, and how well a word's samples match it.
 
 use super::{Playground, draw, floats, quality_object, read_values, reject};
-use crate::points::playground;
 use crate::points::playground::Draw;
 use crate::web::{OrJs, count, number, seed};
 use js_sys::{Float32Array, Object, Promise, Reflect};
