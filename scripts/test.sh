@@ -3,10 +3,18 @@
 # the native tests, the browser tests (wasm-bindgen-test in headless Chromium on WebGPU) and the
 # end-to-end test of the page built by trunk. Stops at the first failure.
 set -euo pipefail
+# Each step's heading comes after the time the previous step took (the first: the set-up).
+started=$(date +%s)
+last=$started
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$repo"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step() {
+  local now
+  now=$(date +%s)
+  printf '\n(%d s; %d s in all)\n\033[1m== %s\033[0m\n' $((now - last)) $((now - started)) "$*"
+  last=$now
+}
 
 step "format"
 cargo fmt --check
