@@ -1,23 +1,10 @@
 //! The command line as a new user runs it: train, sample, evaluate, and clear errors.
 #![cfg(not(target_family = "wasm"))]
 
+mod common;
+use common::{run, text};
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_diffusion-lab"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("diffusion-lab-cli-{}", std::process::id()));

@@ -39,7 +39,7 @@ impl WordEmbeddingConfig {
         check_words(&self.words)?;
         if !DIM_RANGE.contains(&self.dim) {
             return Err(format!(
-                "the word vectors' dimension must be between {} and {}, not {}",
+                "the word vectors' size must be between {} and {}, not {}",
                 DIM_RANGE.start(),
                 DIM_RANGE.end(),
                 self.dim
@@ -165,8 +165,8 @@ mod tests {
         assert!(check(&["a", "a"], 4).contains("twice"));
         assert!(check(&[" a"], 4).contains("spaces"));
         assert!(check(&[""], 4).contains("empty"));
-        assert!(check(&["a"], 1).contains("dimension"));
-        assert!(check(&["a"], 1025).contains("dimension"));
+        assert!(check(&["a"], 1).contains("size"));
+        assert!(check(&["a"], 1025).contains("size"));
         assert!(
             WordEmbeddingConfig::new(words(&["a"]))
                 .with_dim(1024)

@@ -246,11 +246,7 @@ fn words_and_labels_are_checked() {
         .sample(&Draw::new(10, "ddim", 5, 0).with_word("a", 11.0))
         .unwrap_err();
     assert!(err.contains("guidance"), "{err}");
-    assert!(
-        p.set_conditioning(1, 0.1)
-            .unwrap_err()
-            .contains("dimension")
-    );
+    assert!(p.set_conditioning(1, 0.1).unwrap_err().contains("size"));
     assert!(p.set_conditioning(4, 1.0).unwrap_err().contains("dropout"));
     assert_eq!(
         p.sample(&Draw::new(10, "ddim", 5, 0).with_word("b", 3.0))
