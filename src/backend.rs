@@ -5,6 +5,8 @@
 //! on the device held by the [`Backend`] returned here, never on `Device::default()`.
 
 use burn::tensor::Device;
+use event_listener::Event;
+use std::sync::{Arc, OnceLock};
 
 /// Which kind of backend a [`Backend`] runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +38,49 @@ pub struct Backend {
     pub adapter: String,
     /// Why the CPU was chosen, when WebGPU was wanted but could not be used.
     pub fallback_reason: Option<String>,
+    /// Says when the device is lost (a WebGPU device can be; the CPU never is).
+    pub lost: Arc<LostWatch>,
+}
+
+/// Whether a device was lost, and a way to wait for it.
+///
+/// A browser can take a WebGPU device away at any time: a driver reset, or (in Chromium
+/// without GPU compositing) presenting a WebGPU canvas, which drops the page's whole WebGPU
+/// instance and with it every device, burn's included. Everything computed on a lost device
+/// fails from then on ("The device is poisoned"), so whoever holds one watches it.
+#[derive(Debug, Default)]
+pub struct LostWatch {
+    reason: OnceLock<String>,
+    event: Event,
+}
+
+impl LostWatch {
+    /// Records that the device was lost, and why; the first reason is kept.
+    pub fn mark(&self, reason: String) {
+        if self.reason.set(reason).is_ok() {
+            self.event.notify(usize::MAX);
+        }
+    }
+
+    /// Why the device was lost, if it was.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.get().map(String::as_str)
+    }
+
+    /// Waits until the device is lost (forever, for one that never is), then says why.
+    pub async fn wait(&self) -> String {
+        loop {
+            if let Some(reason) = self.reason() {
+                return reason.to_string();
+            }
+            let listener = self.event.listen();
+            // Marked between the check and the listening: the listener would miss it.
+            if let Some(reason) = self.reason() {
+                return reason.to_string();
+            }
+            listener.await;
+        }
+    }
 }
 
 impl Backend {
@@ -46,6 +91,7 @@ impl Backend {
             kind: BackendKind::Cpu,
             adapter: "burn flex (CPU)".to_string(),
             fallback_reason,
+            lost: Arc::default(),
         }
     }
 
@@ -63,15 +109,17 @@ impl Backend {
 
 #[cfg(target_family = "wasm")]
 mod browser {
-    use super::{Backend, BackendKind};
+    use super::{Backend, BackendKind, LostWatch};
     use burn::tensor::Device;
+    use burn::tensor::wgpu::{WgpuSetup, wgpu};
     use js_sys::{Function, Promise, Reflect};
     use std::cell::RefCell;
+    use std::sync::Arc;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
 
     thread_local! {
-        /// burn's wgpu runtime can be initialised once per page, so the first answer is kept.
+        /// The backend chosen by the first call to [`init`], kept until its device is lost.
         static CHOSEN: RefCell<Option<Backend>> = const { RefCell::new(None) };
     }
 
@@ -99,20 +147,24 @@ mod browser {
 
     /// Initialise burn on the browser's WebGPU, or fall back to the CPU with the reason.
     ///
-    /// Asynchronous because a browser cannot create a wgpu device synchronously; every later
-    /// call returns the backend chosen by the first one.
+    /// Asynchronous because a browser cannot create a wgpu device synchronously. Later calls
+    /// return the backend chosen by the first one, until its WebGPU device is lost: then the
+    /// next call asks for a new device.
     pub async fn init() -> Backend {
         run_constructors_once();
-        if let Some(chosen) = CHOSEN.with(|c| c.borrow().clone()) {
+        if let Some(chosen) = CHOSEN.with(|c| c.borrow().clone())
+            && chosen.lost.reason().is_none()
+        {
             return chosen;
         }
         let chosen = match probe_adapter().await {
-            Ok(adapter) => match Device::wgpu_options().init_async().await {
-                Ok(device) => Backend {
+            Ok(adapter) => match acquire().await {
+                Ok((device, lost)) => Backend {
                     device,
                     kind: BackendKind::WebGpu,
                     adapter,
                     fallback_reason: None,
+                    lost,
                 },
                 Err(err) => Backend::cpu(Some(format!("burn could not start on WebGPU: {err}"))),
             },
@@ -120,6 +172,61 @@ mod browser {
         };
         CHOSEN.with(|c| *c.borrow_mut() = Some(chosen.clone()));
         chosen
+    }
+
+    /// A WebGPU device for burn, asked for as burn's runtime asks (every feature of the
+    /// adapter but mappable primary buffers, the adapter's limits) and handed to burn as an
+    /// existing setup. burn acquires a device of its own only once per page; a setup can be
+    /// registered again, so a lost device can be replaced.
+    async fn acquire() -> Result<(Device, Arc<LostWatch>), String> {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = wgpu::Backends::BROWSER_WEBGPU;
+        let instance = wgpu::Instance::new(desc);
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| format!("no WebGPU adapter: {e}"))?;
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("burn"),
+                required_features: adapter
+                    .features()
+                    .difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS),
+                required_limits: adapter.limits(),
+                memory_hints: wgpu::MemoryHints::MemoryUsage,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| format!("no WebGPU device: {e}"))?;
+        let lost = watch(&device);
+        let setup = WgpuSetup {
+            instance,
+            adapter,
+            device,
+            queue,
+            backend: wgpu::Backend::BrowserWebGpu,
+        };
+        let device = Device::wgpu_options()
+            .setup(setup)
+            .init()
+            .map_err(|e| e.to_string())?;
+        Ok((device, lost))
+    }
+
+    /// A [`LostWatch`] marked when the browser loses `device`.
+    pub fn watch(device: &wgpu::Device) -> Arc<LostWatch> {
+        let lost = Arc::new(LostWatch::default());
+        let marker = lost.clone();
+        device.set_device_lost_callback(move |kind, message| {
+            marker.mark(format!(
+                "the WebGPU device was lost ({kind:?}): {}",
+                message.trim_end_matches('.')
+            ))
+        });
+        lost
     }
 
     /// Asks the browser for its WebGPU adapter (`navigator.gpu.requestAdapter()`): its name for
@@ -191,7 +298,7 @@ mod browser {
 }
 
 #[cfg(target_family = "wasm")]
-pub use browser::{init, run_constructors_once};
+pub use browser::{init, run_constructors_once, watch};
 
 #[cfg(test)]
 mod tests {
@@ -208,5 +315,21 @@ mod tests {
             fallback.describe(),
             "CPU: burn flex (CPU) (WebGPU unavailable: no adapter)"
         );
+        assert_eq!(native.lost.reason(), None);
+    }
+
+    #[test]
+    fn a_lost_device_says_why_once_and_wakes_whoever_waits() {
+        let lost = Arc::new(LostWatch::default());
+        let waiting = std::thread::spawn({
+            let lost = lost.clone();
+            move || futures_lite::future::block_on(lost.wait())
+        });
+        lost.mark("driver reset".into());
+        lost.mark("a later reason".into());
+        assert_eq!(waiting.join().unwrap(), "driver reset");
+        assert_eq!(lost.reason(), Some("driver reset"));
+        // Already lost: waiting returns at once.
+        assert_eq!(futures_lite::future::block_on(lost.wait()), "driver reset");
     }
 }

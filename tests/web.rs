@@ -24,6 +24,33 @@ async fn backend_is_webgpu_and_stays_the_same() {
     assert_eq!(again.adapter, first.adapter);
 }
 
+/// Once the browser takes the WebGPU device away, the next `init` asks for a new one, and
+/// burn computes on it.
+#[wasm_bindgen_test]
+async fn a_lost_device_is_replaced_by_a_new_one() {
+    let first = backend::init().await;
+    assert_eq!(
+        first.kind,
+        BackendKind::WebGpu,
+        "{:?}",
+        first.fallback_reason
+    );
+    // What the device-lost callback does when the browser loses the device.
+    first.lost.mark("lost in a test".into());
+    let next = backend::init().await;
+    assert_eq!(next.kind, BackendKind::WebGpu, "{:?}", next.fallback_reason);
+    assert_eq!(next.lost.reason(), None);
+    assert_ne!(
+        next.device, first.device,
+        "the lost device was handed out again"
+    );
+    let x = Tensor::<1>::from_data(TensorData::new(vec![1f32, 2.0, 3.0], [3]), &next.device);
+    let sum = x.sum().into_data_async().await.unwrap();
+    assert_eq!(sum.try_into_vec::<f32>().unwrap(), vec![6.0]);
+    // And it is kept while it lives.
+    assert_eq!(backend::init().await.device, next.device);
+}
+
 /// A matrix product and a reduction on WebGPU, read back asynchronously, against numbers
 /// worked out by hand.
 #[wasm_bindgen_test]

@@ -213,6 +213,27 @@ async fn exported_weights_import_to_the_same_samples() {
     assert_eq!(before, after);
 }
 
+/// Freeing a WebGPU playground (as the page does when it moves to the CPU) leaves the device
+/// usable: a playground created afterwards trains and samples on it.
+#[wasm_bindgen_test]
+async fn a_playground_created_after_one_was_freed_computes() {
+    let p = Playground::create().await;
+    assert_eq!(p.backend(), "webgpu", "{}", p.backend_description());
+    p.set_dataset("moons", 500.0, 0.0).unwrap();
+    p.set_training(2e-3, 64.0, 16.0).unwrap();
+    resolve(p.train(2.0)).await.unwrap();
+    drop(p); // what `free()` does from JavaScript
+    let q = Playground::create().await;
+    assert_eq!(q.backend(), "webgpu", "{}", q.backend_description());
+    q.set_dataset("moons", 500.0, 0.0).unwrap();
+    q.set_training(2e-3, 64.0, 16.0).unwrap();
+    let loss = resolve(q.train(2.0)).await.unwrap().as_f64().unwrap();
+    assert!(loss.is_finite(), "loss {loss}");
+    let samples = floats(q.sample(100.0, "ddim", 3.0, 1.0, None)).await;
+    assert_eq!(samples.len(), 200);
+    assert!(samples.iter().all(|v| v.is_finite()));
+}
+
 /// What JavaScript can get wrong is refused with a message, and changes nothing.
 #[wasm_bindgen_test]
 async fn bad_input_is_refused_with_a_message() {

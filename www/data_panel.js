@@ -122,15 +122,15 @@ export class DataPanel {
   }
 
   bindDrawing() {
-    const canvas = $("stage");
+    const stage = this.page.stage;
     let current = null;
-    canvas.addEventListener("pointerdown", (e) => {
+    stage.listen("pointerdown", (e) => {
       if (!this.drawing) return;
-      canvas.setPointerCapture(e.pointerId);
+      stage.canvas.setPointerCapture(e.pointerId);
       current = [this.page.stage.toData(e)];
       e.preventDefault();
     });
-    canvas.addEventListener("pointermove", (e) => {
+    stage.listen("pointermove", (e) => {
       if (!this.drawing || !current) return;
       current.push(this.page.stage.toData(e));
       this.showDrawing(current);
@@ -141,8 +141,8 @@ export class DataPanel {
       current = null;
       this.strokesChanged();
     };
-    canvas.addEventListener("pointerup", end);
-    canvas.addEventListener("pointercancel", end);
+    stage.listen("pointerup", end);
+    stage.listen("pointercancel", end);
   }
 
   bind() {

@@ -43,6 +43,39 @@ class PlaygroundPage {
     this.words = new WordsPanel(this);
     this.share = new SharePanel(this);
     $("device").addEventListener("change", () => this.switchDevice($("device").value));
+    document.addEventListener("stage-fallback", (e) => this.drawingFellBack(e.detail));
+    /** How many times a lost WebGPU device was replaced (after a few, the CPU takes over). */
+    this.recoveries = 0;
+    this.watchDevice(pg);
+  }
+
+  /**
+   * If the browser takes `pg`'s WebGPU device away (a driver reset; presenting a WebGPU canvas
+   * in a Chromium without GPU compositing), starts again on a new device with the same setup,
+   * and says so. The weights trained on the lost device cannot be read back: they are lost.
+   */
+  watchDevice(pg) {
+    pg.lost().then(async (reason) => {
+      if (this.pg !== pg) return;
+      this.recoveries += 1;
+      const device = this.recoveries > 3 ? "cpu" : this.state.device;
+      await this.switchDevice(device);
+      const next = device === "cpu" ? "computing on the CPU from now on" : "started again on a new device";
+      this.say("device-hint", `${reason}: ${next}, with the same setup (the model trained on it is lost).`, true);
+    });
+  }
+
+  /** The stage's wgpu drawing device was lost: the stage now draws with Canvas2D. */
+  drawingFellBack(reason) {
+    this.drawingNote = `Drawing with Canvas2D: ${reason}.`;
+    this.showDrawingNote();
+  }
+
+  /** Adds why the stage draws with Canvas2D to the device hint, when it does. */
+  showDrawingNote() {
+    if (!this.drawingNote) return;
+    const hint = $("device-hint");
+    hint.textContent = `${hint.textContent.replace(/ Drawing still uses WebGPU\.$/, "")} ${this.drawingNote}`.trim();
   }
 
   /** Sets every control from the state, then loads the data. */
@@ -122,6 +155,8 @@ class PlaygroundPage {
     const old = this.pg;
     this.pg = await makePlayground(this.lab, device);
     old.free();
+    this.watchDevice(this.pg);
+    this.showDrawingNote();
     this.state.device = device;
     await this.applyState();
   }

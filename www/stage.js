@@ -1,6 +1,6 @@
 // A canvas that shows 2D points: drawn with wgpu (the crate's PointCanvas) or with Canvas2D
-// when WebGPU is missing. It keeps its size in
-// step with the layout and converts between the pointer's pixels and data coordinates.
+// when WebGPU is missing or its drawing device is lost. It keeps its size in step with the
+// layout and converts between the pointer's pixels and data coordinates.
 
 import { Canvas2DRenderer } from "./render2d.js";
 
@@ -8,6 +8,12 @@ import { Canvas2DRenderer } from "./render2d.js";
 export const HALF_EXTENT = 3.2;
 export const BACKGROUND = "#ffffff";
 
+/**
+ * Why wgpu drawing was given up, once a drawing device was lost. In Chromium without GPU
+ * compositing, presenting a WebGPU canvas loses every WebGPU device of the page; drawing again
+ * with WebGPU would lose burn's next device too, so every stage draws with Canvas2D from then on.
+ */
+let wgpuLost = null;
 export class Stage {
   /**
    * A stage on `canvas`, drawn with wgpu when the browser has WebGPU (and the address has no
@@ -18,7 +24,7 @@ export class Stage {
   static async create(canvas, lab) {
     let renderer = null;
     let kind = "canvas2d";
-    if (navigator.gpu && !new URLSearchParams(location.search).has("canvas2d")) {
+    if (navigator.gpu && !wgpuLost && !new URLSearchParams(location.search).has("canvas2d")) {
       try {
         renderer = await lab.PointCanvas.create(canvas);
         kind = "wgpu";
@@ -26,7 +32,9 @@ export class Stage {
         console.warn("wgpu drawing unavailable, using Canvas2D:", error);
       }
     }
-    return new Stage(canvas, renderer ?? new Canvas2DRenderer(canvas), kind);
+    const stage = new Stage(canvas, renderer ?? new Canvas2DRenderer(canvas), kind);
+    renderer?.lost().then((reason) => stage.fallBack(reason));
+    return stage;
   }
 
   constructor(canvas, renderer, kind) {
@@ -34,12 +42,45 @@ export class Stage {
     this.renderer = renderer;
     this.kind = kind;
     canvas.dataset.renderer = kind;
+    /** Pointer listeners, moved to the new canvas if the stage falls back to Canvas2D. */
+    this.listeners = [];
     this.draw = () => {};
-    this.fit();
-    new ResizeObserver(() => {
+    this.resizes = new ResizeObserver(() => {
       this.fit();
       this.draw();
-    }).observe(canvas);
+    });
+    this.fit();
+    this.resizes.observe(canvas);
+  }
+
+  /** Calls `handler` for the canvas's `type` events, whichever canvas the stage has then. */
+  listen(type, handler) {
+    this.listeners.push([type, handler]);
+    this.canvas.addEventListener(type, handler);
+  }
+
+  /**
+   * Draws with Canvas2D from now on, because the wgpu drawing device was lost (`reason`). A
+   * canvas keeps the first kind of context it was given, so a fresh one takes its place.
+   */
+  fallBack(reason) {
+    if (this.kind !== "wgpu") return;
+    wgpuLost ??= reason;
+    console.warn(`Drawing with Canvas2D: ${reason}`);
+    const fresh = this.canvas.cloneNode(false);
+    this.resizes.unobserve(this.canvas);
+    this.canvas.replaceWith(fresh);
+    this.renderer.free();
+    this.canvas = fresh;
+    this.renderer = new Canvas2DRenderer(fresh);
+    this.kind = "canvas2d";
+    fresh.dataset.renderer = "canvas2d";
+    fresh.dataset.fallback = reason;
+    for (const [type, handler] of this.listeners) fresh.addEventListener(type, handler);
+    this.resizes.observe(fresh);
+    this.fit();
+    this.draw();
+    document.dispatchEvent(new CustomEvent("stage-fallback", { detail: reason }));
   }
 
   /** Matches the canvas's pixels to its displayed size. */

@@ -3,7 +3,7 @@
 // the page never freezes; every 250 steps fresh samples are drawn and measured (SWD against
 // the floor), and the word vectors of a conditional model are redrawn.
 
-import { $, COLORS, PREVIEW_SAMPLES, message, nextFrame } from "./ui.js";
+import { $, COLORS, PREVIEW_SAMPLES, afterFrame, message } from "./ui.js";
 import { LineChart } from "./charts.js";
 
 /** Optimiser steps between two live previews. */
@@ -63,9 +63,12 @@ export class TrainingPanel {
         const t0 = performance.now();
         const loss = await page.pg.train(perCall);
         const ms = performance.now() - t0;
-        // Aim for about TRAIN_BUDGET_MS of work per call, so frames keep coming.
-        perCall = Math.max(1, Math.min(64, Math.round(perCall * (ms < TRAIN_BUDGET_MS ? 1.25 : 0.8))));
+        // Aim for about TRAIN_BUDGET_MS of work per call, so frames keep coming: as many steps
+        // as fit at the last call's pace, at most twice as many as before (and at least one;
+        // on the CPU a step is taken in parts, with the browser's turn between them).
         rate.steps = 0.9 * rate.steps + perCall;
+        const fit = Math.floor(TRAIN_BUDGET_MS / (ms / perCall));
+        perCall = Math.max(1, Math.min(64, 2 * perCall, fit));
         rate.ms = 0.9 * rate.ms + ms;
         const done = page.pg.stepsDone();
         this.lossLog.xs.push(done);
@@ -81,7 +84,7 @@ export class TrainingPanel {
           await page.words.drawVectors();
         }
         this.drawCharts();
-        await nextFrame();
+        await afterFrame();
       }
     } catch (error) {
       page.say("train-stats", `Training stopped: ${message(error)}`, true);

@@ -3,8 +3,14 @@
 
 export const $ = (id) => document.getElementById(id);
 
-/** Resolves at the next animation frame. */
+/** Resolves at the next animation frame (to draw in it). */
 export const nextFrame = () => new Promise((ok) => requestAnimationFrame(ok));
+
+/**
+ * Resolves once the next frame is painted (to compute without delaying it: work started in an
+ * animation frame's callback holds that frame back until it is done).
+ */
+export const afterFrame = () => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
 
 export const COLORS = {
   data: "#1d2330",

@@ -31,6 +31,20 @@ pub fn sliced_wasserstein(
     directions: usize,
     seed: u64,
 ) -> Result<f64, String> {
+    let total = sliced_wasserstein_part(a, b, directions, seed, 0..directions)?;
+    Ok((total / directions as f64).sqrt())
+}
+
+/// The sum of W₂²(θ_k·a, θ_k·b) over the directions `ks` of [`sliced_wasserstein`]'s
+/// `directions`: the directions' sums add up to `directions` · SW₂², so the distance can be
+/// computed a few directions at a time.
+pub fn sliced_wasserstein_part(
+    a: &[f32],
+    b: &[f32],
+    directions: usize,
+    seed: u64,
+    ks: std::ops::Range<usize>,
+) -> Result<f64, String> {
     check_points("first set", a)?;
     check_points("second set", b)?;
     if directions == 0 {
@@ -38,7 +52,7 @@ pub fn sliced_wasserstein(
     }
     let start = StdRng::seed_from_u64(seed).random::<f64>() * std::f64::consts::PI;
     let mut total = 0.0;
-    for k in 0..directions {
+    for k in ks {
         let angle = start + k as f64 * std::f64::consts::PI / directions as f64;
         let (c, s) = (angle.cos(), angle.sin());
         let project = |p: &[f32]| -> Vec<f64> {
@@ -51,7 +65,7 @@ pub fn sliced_wasserstein(
         };
         total += wasserstein2_squared_sorted(&project(a), &project(b));
     }
-    Ok((total / directions as f64).sqrt())
+    Ok(total)
 }
 
 /// W₂² between two 1D empirical distributions given sorted: ∫₀¹ (F⁻¹(u) - G⁻¹(u))² du, exact
@@ -105,31 +119,93 @@ pub fn median_bandwidth_squared(a: &[f32], b: &[f32], seed: u64) -> f64 {
 /// The unbiased MMD²_u with the RBF kernel at the median bandwidth (can be slightly
 /// negative when the sets come from one distribution).
 pub fn mmd_rbf(a: &[f32], b: &[f32], seed: u64) -> Result<f64, String> {
-    let n = check_points("first set", a)? as f64;
-    let m = check_points("second set", b)? as f64;
-    let sigma2 = median_bandwidth_squared(a, b, seed).max(1e-12);
-    let gamma = 1.0 / (2.0 * sigma2);
-    let kernel_sum = |x: &[f32], y: &[f32], same: bool| -> f64 {
-        let mut s = 0.0;
-        for (i, p) in x.chunks_exact(2).enumerate() {
-            for (j, q) in y.chunks_exact(2).enumerate() {
-                if !(same && i == j) {
-                    s += (-gamma * sq_dist(p, q)).exp();
+    let mmd = MmdRbf::new(a, b, seed)?;
+    Ok(mmd.part(a, b, 0..MmdRbf::rows(a, b)))
+}
+
+/// [`mmd_rbf`] a few rows of its kernel sums at a time: its bandwidth, and the sums' rows as
+/// one range, the rows of k(a, a), then of k(b, b), then of k(a, b).
+#[derive(Clone, Copy, Debug)]
+pub struct MmdRbf {
+    /// 1 / (2σ²).
+    gamma: f64,
+}
+
+impl MmdRbf {
+    /// The kernel of the median heuristic for the sets `a` and `b`.
+    pub fn new(a: &[f32], b: &[f32], seed: u64) -> Result<Self, String> {
+        check_points("first set", a)?;
+        check_points("second set", b)?;
+        let sigma2 = median_bandwidth_squared(a, b, seed).max(1e-12);
+        Ok(Self {
+            gamma: 1.0 / (2.0 * sigma2),
+        })
+    }
+
+    /// The number of rows of the kernel sums: |a| + |b| + |a|.
+    pub fn rows(a: &[f32], b: &[f32]) -> usize {
+        2 * (a.len() / 2) + b.len() / 2
+    }
+
+    /// The rows `rows` of MMD²_u's sum: the parts of all rows add up to [`mmd_rbf`].
+    pub fn part(&self, a: &[f32], b: &[f32], rows: std::ops::Range<usize>) -> f64 {
+        let (n, m) = (a.len() / 2, b.len() / 2);
+        // Each block of rows: (set of the rows, set of the columns, the same set?, weight).
+        let blocks = [
+            (a, a, true, 1.0 / (n as f64 * (n as f64 - 1.0))),
+            (b, b, true, 1.0 / (m as f64 * (m as f64 - 1.0))),
+            (a, b, false, -2.0 / (n as f64 * m as f64)),
+        ];
+        let mut total = 0.0;
+        let mut first = 0;
+        for (x, y, same, weight) in blocks {
+            let len = x.len() / 2;
+            let from = rows.start.clamp(first, first + len) - first;
+            let to = rows.end.clamp(first, first + len) - first;
+            first += len;
+            let mut sum = 0.0;
+            for i in from..to {
+                let p = &x[2 * i..2 * i + 2];
+                for (j, q) in y.chunks_exact(2).enumerate() {
+                    if !(same && i == j) {
+                        sum += (-self.gamma * sq_dist(p, q)).exp();
+                    }
                 }
             }
+            total += weight * sum;
         }
-        s
-    };
-    Ok(
-        kernel_sum(a, a, true) / (n * (n - 1.0)) + kernel_sum(b, b, true) / (m * (m - 1.0))
-            - 2.0 * kernel_sum(a, b, false) / (n * m),
-    )
+        total
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::points::data::Dataset;
+
+    #[test]
+    fn computed_in_parts_the_distances_are_the_same() {
+        let a = Dataset::Moons.sample(300, 1);
+        let b = Dataset::Rings.sample(200, 2);
+        let swd = sliced_wasserstein(&a, &b, 16, 3).unwrap();
+        let parts: f64 = [0..5, 5..11, 11..16]
+            .into_iter()
+            .map(|ks| sliced_wasserstein_part(&a, &b, 16, 3, ks).unwrap())
+            .sum();
+        assert!(((parts / 16.0).sqrt() - swd).abs() < 1e-12);
+        let mmd = MmdRbf::new(&a, &b, 4).unwrap();
+        let rows = MmdRbf::rows(&a, &b);
+        assert_eq!(rows, 300 + 200 + 300);
+        let parts: f64 = [0..7, 7..290, 290..420, 420..rows]
+            .into_iter()
+            .map(|r| mmd.part(&a, &b, r))
+            .sum();
+        let whole = mmd_rbf(&a, &b, 4).unwrap();
+        assert!(
+            (parts - whole).abs() < 1e-12 * whole.abs().max(1.0),
+            "{parts} {whole}"
+        );
+    }
 
     #[test]
     fn identical_sets_are_at_distance_zero() {

@@ -15,7 +15,7 @@ use crate::diffusion::schedule::{BetaScheduleName, NoiseSchedule};
 use crate::nn::words::WordEmbeddingConfig;
 use crate::points::data::Dataset;
 use crate::points::point_set::PointSet;
-use crate::points::quality::Quality;
+use crate::points::quality::{Quality, QualityJob};
 use crate::points::{MlpDenoiser, MlpDenoiserConfig, PointTrainer, PointsCard};
 use crate::sampler::NoiseSource;
 use crate::train::TrainConfig;
@@ -286,9 +286,30 @@ impl Playground {
         Ok(self.trainer.as_mut().expect("made above"))
     }
 
+    /// Checks a number of optimiser steps to take in one call.
+    pub fn check_train_steps(steps: usize) -> Result<(), String> {
+        check_range("the number of steps", steps, 1, MAX_TRAIN_STEPS)
+    }
+
+    /// Builds the model and its optimiser now if there are none yet (the first training call
+    /// does otherwise), so that a page can draw between building them and the first step.
+    pub fn prepare_training(&mut self) -> Result<(), String> {
+        self.trainer().map(|_| ())
+    }
+
+    /// Part of an optimiser step (see [`crate::train::Trainer::step_part`]): the batch is
+    /// split into as few parts of at most `max_rows` examples as it takes, all of about the
+    /// same size; the step's loss, not read back, once its last part is done.
+    pub fn train_part(&mut self, max_rows: usize) -> Result<Option<Tensor<1>>, String> {
+        let trainer = self.trainer()?;
+        let batch = trainer.config().batch_size;
+        let parts = batch.div_ceil(max_rows.max(1));
+        Ok(trainer.step_part(batch.div_ceil(parts)))
+    }
+
     /// Takes `steps` optimiser steps; returns their mean loss, not read back.
     pub fn train(&mut self, steps: usize) -> Result<Tensor<1>, String> {
-        check_range("the number of steps", steps, 1, MAX_TRAIN_STEPS)?;
+        Self::check_train_steps(steps)?;
         let trainer = self.trainer()?;
         let mut sum = trainer.step();
         for _ in 1..steps {
@@ -321,7 +342,12 @@ impl Playground {
     /// SWD and MMD of `samples` against the held-out data, next to their floors (see
     /// [`Quality::measure`]).
     pub fn quality(&self, samples: &[f32]) -> Result<Quality, String> {
-        Quality::measure(samples, &self.data.heldout, &self.data.heldout2, 0)
+        Ok(self.quality_job(samples)?.finish())
+    }
+
+    /// [`Playground::quality`] as a job to be computed a piece at a time.
+    pub fn quality_job(&self, samples: &[f32]) -> Result<QualityJob, String> {
+        QualityJob::new(samples, &self.data.heldout, &self.data.heldout2, 0)
     }
 
     /// The moving-average model and its card, for export.

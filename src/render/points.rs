@@ -1,17 +1,26 @@
 //! The wgpu renderer (WebAssembly only: burn's wgpu backend is built for the browser).
 
 use super::{LINE_STRIDE, POINT_STRIDE};
+use crate::backend::{self, LostWatch};
 use burn::tensor::wgpu::wgpu;
+use std::sync::Arc;
 
 /// The WebGPU device that draws: one per page, shared by every canvas, and apart from the
-/// device burn computes on. (Drawing on burn's own device, shared through its `WgpuSetup`,
-/// broke burn's next read-back in Chrome 156: "A valid external Instance reference no longer
-/// exists", and the device was lost.)
+/// device burn computes on, so drawing never waits for burn's queue.
+///
+/// In Chromium without GPU compositing (headless without Vulkan, some Linux set-ups),
+/// presenting a WebGPU canvas drops the page's WebGPU instance: this device and burn's are
+/// lost ("A valid external Instance reference no longer exists"). The page watches [`lost`]
+/// and draws with Canvas2D from then on; burn asks for a new device (`backend::init`).
+///
+/// [`lost`]: RenderDevice::lost
 pub struct RenderDevice {
     instance: wgpu::Instance,
     adapter: wgpu::Adapter,
     device: wgpu::Device,
     queue: wgpu::Queue,
+    /// Says when the browser takes the device away.
+    pub lost: Arc<LostWatch>,
 }
 
 impl RenderDevice {
@@ -31,11 +40,13 @@ impl RenderDevice {
             })
             .await
             .map_err(|e| format!("no WebGPU device to draw with: {e}"))?;
+        let lost = backend::watch(&device);
         Ok(Self {
             instance,
             adapter,
             device,
             queue,
+            lost,
         })
     }
 }

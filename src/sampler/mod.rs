@@ -259,7 +259,17 @@ impl<const D: usize> Run<D> {
         seed: u64,
         device: &burn::tensor::Device,
     ) -> Self {
-        let mut noise = NoiseSource::new(seed, device);
+        Self::with_noise(kind, plan, shape, NoiseSource::new(seed, device))
+    }
+
+    /// Noise of `shape` from `noise` (its first draw) at `plan[0]`, to be taken down the plan
+    /// by `kind` (with `noise`'s later draws, for samplers that add noise).
+    pub fn with_noise(
+        kind: SamplerKind,
+        plan: Vec<Level>,
+        shape: [usize; D],
+        mut noise: NoiseSource,
+    ) -> Self {
         let x = noise.normal(shape);
         Self {
             sampler: kind.build::<D>(),

@@ -21,7 +21,7 @@ use crate::sampler::NetworkDenoiser;
 use burn::config::Config;
 use burn::module::Module;
 use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 
 /// The range of batch sizes a person may choose.
@@ -154,6 +154,16 @@ pub struct Trainer<C: NetConfig<D>, const D: usize> {
     config: TrainConfig,
     model_config: C,
     steps_done: usize,
+    /// The step in progress when it is taken in parts ([`Trainer::step_part`]).
+    partial: Option<PartialStep<C::Net>>,
+}
+
+/// The parts of a step taken so far: their gradients, summed; their losses, each weighted by
+/// its share of the batch; and how many examples they covered.
+struct PartialStep<M> {
+    grads: GradientsAccumulator<M>,
+    loss: Tensor<1>,
+    rows: usize,
 }
 
 impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
@@ -210,6 +220,7 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
             config,
             model_config,
             steps_done,
+            partial: None,
         })
     }
 
@@ -232,17 +243,78 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
         batch_size: usize,
     ) -> Result<(), String> {
         self.config = self.config.with_rate_and_batch(learning_rate, batch_size)?;
+        // A step in progress was for the old batch size.
+        self.partial = None;
         Ok(())
     }
 
     /// One optimiser update on a fresh batch. Returns the batch's loss as a tensor of one
     /// element, not read back (reading it is the caller's choice: synchronous natively,
-    /// asynchronous in the browser).
+    /// asynchronous in the browser). A step begun in parts is finished.
     pub fn step(&mut self) -> Tensor<1> {
+        loop {
+            if let Some(loss) = self.step_part(usize::MAX) {
+                return loss;
+            }
+        }
+    }
+
+    /// Part of an optimiser update: the gradient of the loss on the next (at most) `rows`
+    /// examples of the batch, added to those of the step's earlier parts; after the part that
+    /// completes the batch, the update, and the batch's loss.
+    ///
+    /// A batch of b examples taken in parts is the same step as in one piece: the loss is the
+    /// batch mean, so each part's mean counts rows/b, and each part draws its own examples,
+    /// times and noise. It is less work at a time: the page takes steps in parts on the CPU,
+    /// so that the browser draws between them.
+    pub fn step_part(&mut self, rows: usize) -> Option<Tensor<1>> {
         let model = self.model.take().expect("the model is always put back");
+        let batch = self.config.batch_size;
+        let done = self.partial.as_ref().map_or(0, |p| p.rows);
+        let rows = rows.clamp(1, batch - done);
+        let loss = self.batch_loss(&model, rows);
+        let grads = if rows == batch {
+            GradientsParams::from_grads(loss.backward(), &model)
+        } else {
+            let loss = loss.mul_scalar(rows as f64 / batch as f64);
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            let partial = self.partial.get_or_insert_with(|| PartialStep {
+                grads: GradientsAccumulator::new(),
+                loss: Tensor::zeros([1], &loss.device()).without_autodiff(),
+                rows: 0,
+            });
+            partial.grads.accumulate(&model, grads);
+            partial.loss = partial.loss.clone() + loss.without_autodiff();
+            partial.rows += rows;
+            if partial.rows < batch {
+                self.model = Some(model);
+                return None;
+            }
+            let PartialStep {
+                mut grads, loss, ..
+            } = self.partial.take().expect("just made");
+            return Some(self.update(model, grads.grads(), loss));
+        };
+        Some(self.update(model, grads, loss.without_autodiff()))
+    }
+
+    /// Applies `grads` to `model` and updates the moving average: the end of a step, whose
+    /// loss was `loss`.
+    fn update(&mut self, model: C::Net, grads: GradientsParams, loss: Tensor<1>) -> Tensor<1> {
+        let lr = self.config.learning_rate_at(self.steps_done);
+        let model = self.optim.step(lr, model, grads);
+        self.ema.update(&model.valid());
+        self.model = Some(model);
+        self.steps_done += 1;
+        loss
+    }
+
+    /// The mean loss of `model` on `b` fresh examples, with their times and noise (on the
+    /// autodiff device, to be differentiated).
+    fn batch_loss(&self, model: &C::Net, b: usize) -> Tensor<1> {
         let device = self.data.device();
         let dims = self.data.dims();
-        let (n, b, t_count) = (dims[0], self.config.batch_size, self.config.timesteps);
+        let (n, t_count) = (dims[0], self.config.timesteps);
         // 1. A batch of data, timesteps and noise, all made on the device.
         let idx = Tensor::<1, Int>::random([b], Distribution::Uniform(0.0, n as f64), &device)
             .clamp(0, n as i64 - 1);
@@ -278,15 +350,7 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
         // 2. Noise the data (q(x_t | x₀)) and regress the target.
         let x_t = crate::diffusion::forward::add_noise(x0.clone(), eps.clone(), &alpha, &sigma);
         let target = self.config.prediction.target(x0, eps, &alpha, &sigma);
-        let loss = (model.denoise(x_t, t, labels) - target).square().mean();
-        // 3. Backpropagate and update; then the moving average.
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        let lr = self.config.learning_rate_at(self.steps_done);
-        let model = self.optim.step(lr, model, grads);
-        self.ema.update(&model.valid());
-        self.model = Some(model);
-        self.steps_done += 1;
-        loss.without_autodiff()
+        (model.denoise(x_t, t, labels) - target).square().mean()
     }
 
     /// Steps taken so far.

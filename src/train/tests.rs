@@ -108,6 +108,61 @@ fn train_and_measure(dataset: Dataset, steps: usize) -> (Quality, f64) {
 
 /// A short run must learn something: the loss falls and the samples move from the starting
 /// noise towards the data (SWD falls well below that of the untrained model).
+/// A step taken in parts changes nothing until its last part; its loss is the batch mean,
+/// like a whole step's, and training in parts learns as fast as in whole steps.
+#[test]
+fn steps_in_parts_learn_like_whole_steps() {
+    let device = Device::flex();
+    let data = Dataset::Moons.sample(2_000, 0);
+    let config = TrainConfig::new()
+        .with_batch_size(64)
+        .with_learning_rate(3e-3)
+        .with_warmup_steps(10);
+    let model = MlpDenoiserConfig::new().with_width(32);
+    let new = || {
+        PointTrainer::new(
+            &device,
+            points(&data),
+            None,
+            model.clone(),
+            config.clone(),
+            3,
+        )
+        .unwrap()
+    };
+    let (mut whole, mut parts) = (new(), new());
+    let read = |t: Tensor<1>| t.into_scalar::<f32>() as f64;
+    assert!(parts.step_part(24).is_none());
+    assert!(parts.step_part(24).is_none());
+    assert_eq!(parts.steps_done(), 0);
+    assert!(parts.step_part(24).is_some()); // the last 16 examples
+    assert_eq!(parts.steps_done(), 1);
+    let mut late = [0.0; 2];
+    for i in 0..200 {
+        let a = read(whole.step());
+        let b = loop {
+            if let Some(loss) = parts.step_part(16) {
+                break read(loss);
+            }
+        };
+        if i >= 150 {
+            late[0] += a / 50.0;
+            late[1] += b / 50.0;
+        }
+    }
+    let ratio = late[1] / late[0];
+    assert!(
+        (0.8..1.25).contains(&ratio),
+        "late loss in parts {:.4}, whole {:.4}",
+        late[1],
+        late[0]
+    );
+    // A new batch size drops the step in progress.
+    assert!(parts.step_part(8).is_none());
+    parts.set_rate_and_batch(3e-3, 8).unwrap();
+    assert!(parts.step_part(8).is_some());
+}
+
 #[test]
 fn a_short_run_learns() {
     let device = Device::flex();

@@ -3,10 +3,14 @@
 //! `addPoints`, `addSegments`) and shows it with `present`.
 
 use super::OrJs;
+use crate::backend::LostWatch;
 use crate::render::{PointRenderer, RenderDevice, parse_color};
+use js_sys::Promise;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 thread_local! {
     /// The page's one drawing device, made by the first canvas.
@@ -15,7 +19,10 @@ thread_local! {
 
 /// A canvas drawn with wgpu on WebGPU.
 #[wasm_bindgen]
-pub struct PointCanvas(PointRenderer);
+pub struct PointCanvas {
+    renderer: PointRenderer,
+    lost: Arc<LostWatch>,
+}
 
 #[wasm_bindgen]
 impl PointCanvas {
@@ -30,7 +37,18 @@ impl PointCanvas {
                 device
             }
         };
-        Ok(PointCanvas(PointRenderer::new(&device, canvas).js()?))
+        Ok(PointCanvas {
+            renderer: PointRenderer::new(&device, canvas).js()?,
+            lost: device.lost.clone(),
+        })
+    }
+
+    /// Resolves with the reason when the browser takes the drawing device away (a lost
+    /// device draws nothing more: draw with Canvas2D then). A new device is not asked for:
+    /// where presenting a canvas loses the device, it would be lost again at once.
+    pub fn lost(&self) -> Promise {
+        let lost = self.lost.clone();
+        future_to_promise(async move { Ok(JsValue::from_str(&lost.wait().await)) })
     }
 
     /// Follows the canvas's new size in device pixels; `pixelRatio` is device pixels per CSS
@@ -39,7 +57,7 @@ impl PointCanvas {
         let w = super::whole("the width", width, 1, 16_384).js()?;
         let h = super::whole("the height", height, 1, 16_384).js()?;
         let r = super::number("the pixel ratio", pixel_ratio).js()?;
-        self.0.resize(w as u32, h as u32, r as f32);
+        self.renderer.resize(w as u32, h as u32, r as f32);
         Ok(())
     }
 
@@ -59,14 +77,14 @@ impl PointCanvas {
         if h <= 0.0 {
             return Err(JsError::new("the half extent must be positive"));
         }
-        self.0
+        self.renderer
             .set_view(x as f32, y as f32, h as f32, parse_color(background).js()?);
         Ok(())
     }
 
     /// Starts a new frame.
     pub fn clear(&mut self) {
-        self.0.clear();
+        self.renderer.clear();
     }
 
     /// Adds points `[x0, y0, ...]` in one colour (`#rgb`, `#rrggbb`, `#rrggbbaa`) and
@@ -74,7 +92,7 @@ impl PointCanvas {
     #[wasm_bindgen(js_name = addPoints)]
     pub fn add_points(&mut self, xy: &[f32], color: &str, size: f64) -> Result<(), JsError> {
         let size = super::number("the point size", size).js()?;
-        self.0
+        self.renderer
             .add_points(xy, parse_color(color).js()?, size.clamp(0.0, 64.0) as f32);
         Ok(())
     }
@@ -82,12 +100,13 @@ impl PointCanvas {
     /// Adds line segments `[xa, ya, xb, yb, ...]` in one colour.
     #[wasm_bindgen(js_name = addSegments)]
     pub fn add_segments(&mut self, segments: &[f32], color: &str) -> Result<(), JsError> {
-        self.0.add_segments(segments, parse_color(color).js()?);
+        self.renderer
+            .add_segments(segments, parse_color(color).js()?);
         Ok(())
     }
 
     /// Draws the frame.
     pub fn present(&mut self) -> Result<(), JsError> {
-        self.0.present().js()
+        self.renderer.present().js()
     }
 }

@@ -50,6 +50,26 @@ async fn read_values<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsVa
         .map_err(|e| reject(format!("the result has an unexpected type: {e:?}")))
 }
 
+/// Points in one step of a sampling job on the CPU: a step of the default network (width 128)
+/// computes 512 points in about 35 ms in Chromium on this project's 2-core machine, so the page
+/// draws between blocks; on WebGPU a step of the whole batch is only queued.
+const CPU_BLOCK_ROWS: usize = 512;
+
+/// The most examples in one part of a training step on the CPU. The default batch (512) is
+/// then taken in three parts of about 65 ms each with the default network (width 128), in
+/// Chromium on this project's 2-core machine, and the step takes 14% longer than in one piece
+/// (192 against 168 ms, one run); in parts of 256 (100 ms each) 18% longer, of 128, 45%.
+const CPU_TRAIN_ROWS: usize = 192;
+
+/// A loss read back, as a JavaScript number.
+async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
+    let value: f32 = loss
+        .into_scalar_async()
+        .await
+        .map_err(|e| reject(format!("reading the loss back failed: {e:?}")))?;
+    Ok(JsValue::from_f64(value as f64))
+}
+
 /// A promise of a sampling job's result (as `floats`). On the CPU, where every step computes
 /// before it returns, the job yields to the browser between steps, so a long run (2,000 points
 /// over 50 steps take seconds) never freezes the page; on WebGPU steps are only queued.
@@ -58,20 +78,56 @@ fn run_job(job: Result<SamplingJob, String>, on_cpu: bool) -> Promise {
         let mut job = job.map_err(reject)?;
         while job.step() {
             if on_cpu {
-                next_task().await?;
+                yield_to_page().await?;
             }
         }
         read_floats(job.finish()).await
     })
 }
 
-/// Resolves in a fresh task of the event loop (`setTimeout(0)`), in a page or in a worker.
-async fn next_task() -> Result<(), JsValue> {
-    let set_timeout: Function = Reflect::get(&js_sys::global(), &"setTimeout".into())?.into();
-    let wake = Promise::new(&mut |resolve, _| {
-        let _ = set_timeout.call1(&JsValue::NULL, &resolve);
-    });
-    JsFuture::from(wake).await.map(|_| ())
+/// Gives the browser its turn between two pieces of work on the CPU: a fresh task of the event
+/// loop (`setTimeout(0)`), and once 40 ms have passed since the last frame, a frame too
+/// (`requestAnimationFrame`, then a task, so the frame is painted before the work goes on).
+///
+/// Chromium runs queued tasks before painting until rendering has waited about 100 ms, so
+/// tasks alone, even short ones, leave frames out; a frame for every piece would cost up to
+/// 16 ms each. Workers and hidden pages (no frames to paint) take the task alone.
+async fn yield_to_page() -> Result<(), JsValue> {
+    thread_local! {
+        /// `performance.now()` when the page last painted for us.
+        static LAST_FRAME: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    }
+    let global = js_sys::global();
+    let get = |target: &JsValue, key: &str| Reflect::get(target, &key.into());
+    let set_timeout: Function = get(&global, "setTimeout")?.into();
+    let now = || -> Result<f64, JsValue> {
+        let performance = get(&global, "performance")?;
+        let now: Function = get(&performance, "now")?.into();
+        Ok(now.call0(&performance)?.as_f64().unwrap_or(0.0))
+    };
+    let document = get(&global, "document")?;
+    let visible = !document.is_undefined()
+        && get(&document, "visibilityState")?.as_string().as_deref() == Some("visible");
+    let frame_due = visible && now()? - LAST_FRAME.with(|f| f.get()) >= 40.0;
+    let wake = if frame_due {
+        let request_frame: Function = get(&global, "requestAnimationFrame")?.into();
+        Promise::new(&mut |resolve, _| {
+            let set_timeout = set_timeout.clone();
+            let after_paint = Closure::once_into_js(move || {
+                let _ = set_timeout.call1(&JsValue::NULL, &resolve);
+            });
+            let _ = request_frame.call1(&JsValue::NULL, &after_paint);
+        })
+    } else {
+        Promise::new(&mut |resolve, _| {
+            let _ = set_timeout.call1(&JsValue::NULL, &resolve);
+        })
+    };
+    JsFuture::from(wake).await?;
+    if frame_due {
+        LAST_FRAME.with(|f| f.set(now().unwrap_or(0.0)));
+    }
+    Ok(())
 }
 
 /// `{swd, mmd, floorSwd, floorMmd}` for JavaScript.
@@ -138,6 +194,14 @@ impl Playground {
     #[wasm_bindgen(js_name = backendDescription)]
     pub fn backend_description(&self) -> String {
         self.backend.describe()
+    }
+
+    /// Resolves with the reason if the browser takes this playground's WebGPU device away
+    /// (never, on the CPU). Nothing more can be computed on it then; a playground created
+    /// afterwards gets a new device.
+    pub fn lost(&self) -> Promise {
+        let lost = self.backend.lost.clone();
+        future_to_promise(async move { Ok(JsValue::from_str(&lost.wait().await)) })
     }
 
     /// Trains from now on `n` points of the dataset `name` (`moons`, `swissroll`, `8gaussians`,
@@ -216,23 +280,49 @@ impl Playground {
     }
 
     /// Takes `steps` optimiser steps; resolves to their mean loss.
+    ///
+    /// On WebGPU the steps are queued at once. On the CPU, where a step computes before it
+    /// returns (a batch of 512 takes about 170 ms in Chromium), each step is taken in parts of
+    /// at most [`CPU_TRAIN_ROWS`] examples with the browser's turn between them, so the page
+    /// keeps drawing; the steps are the same.
     pub fn train(&self, steps: f64) -> Promise {
-        let loss = count("the number of steps", steps)
-            .and_then(|steps| self.inner.borrow_mut().train(steps));
-        future_to_promise(async move {
-            let loss = loss.map_err(reject)?;
-            let value: f32 = loss
-                .into_scalar_async()
-                .await
-                .map_err(|e| reject(format!("reading the loss back failed: {e:?}")))?;
-            Ok(JsValue::from_f64(value as f64))
-        })
+        let steps = count("the number of steps", steps)
+            .and_then(|steps| playground::Playground::check_train_steps(steps).map(|()| steps));
+        if self.backend.kind == BackendKind::Cpu {
+            let inner = self.inner.clone();
+            return future_to_promise(async move {
+                let steps = steps.map_err(reject)?;
+                inner.borrow_mut().prepare_training().map_err(reject)?;
+                yield_to_page().await?;
+                let mut sum: Option<Tensor<1>> = None;
+                let mut done = 0;
+                while done < steps {
+                    if let Some(loss) = inner
+                        .borrow_mut()
+                        .train_part(CPU_TRAIN_ROWS)
+                        .map_err(reject)?
+                    {
+                        sum = Some(sum.map_or(loss.clone(), |s| s + loss));
+                        done += 1;
+                    }
+                    if done < steps {
+                        yield_to_page().await?;
+                    }
+                }
+                let mean = sum.expect("at least one step").div_scalar(steps as f64);
+                read_loss(mean).await
+            });
+        }
+        let loss = steps.and_then(|steps| self.inner.borrow_mut().train(steps));
+        future_to_promise(async move { read_loss(loss.map_err(reject)?).await })
     }
 
     /// Starts the sampling job `request` asks for (every state with `frames`).
     fn run(&self, request: Result<Draw, String>, frames: bool) -> Promise {
-        let job = request.and_then(|d| self.inner.borrow_mut().start(&d, frames));
-        run_job(job, self.backend.kind == BackendKind::Cpu)
+        let on_cpu = self.backend.kind == BackendKind::Cpu;
+        let rows = if on_cpu { CPU_BLOCK_ROWS } else { usize::MAX };
+        let job = request.and_then(|d| self.inner.borrow_mut().start(&d, frames, rows));
+        run_job(job, on_cpu)
     }
 
     /// `n` samples, `[x0, y0, ...]`, from `sampler` (`ddpm`, `ddim`, `euler`, `heun`,
@@ -266,9 +356,19 @@ impl Playground {
 
     /// SWD and MMD of `samples` against held-out data, with their floors (the same distances
     /// between two draws of the data): `{swd, mmd, floorSwd, floorMmd}`.
+    ///
+    /// Measuring takes a few hundred milliseconds (on the CPU of the browser, whatever the
+    /// backend), so it is done in pieces of a few milliseconds with the browser's turn between
+    /// them.
     pub fn quality(&self, samples: &[f32]) -> Promise {
-        let quality = self.inner.borrow().quality(samples);
-        future_to_promise(async move { Ok(quality_object(&quality.map_err(reject)?).into()) })
+        let job = self.inner.borrow().quality_job(samples);
+        future_to_promise(async move {
+            let mut job = job.map_err(reject)?;
+            while job.step() {
+                yield_to_page().await?;
+            }
+            Ok(quality_object(&job.finish()).into())
+        })
     }
 
     /// The moving-average model with its card, as the bytes of a `.dlab` file.

@@ -27,6 +27,7 @@ const types = {
 
 /** Serves `dir` on a free port of 127.0.0.1 (a secure context, as WebGPU requires). */
 export async function serve(dir = join(root, "dist")) {
+  dir = resolve(dir);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const file = normalize(join(dir, path.endsWith("/") ? path + "index.html" : path));
@@ -50,8 +51,13 @@ export async function serve(dir = join(root, "dist")) {
 /**
  * Debian's Chromium, headless, with WebGPU on SwiftShader, Vulkan (SwiftShader) compositing so
  * WebGPU canvases can be shown, and no background networking.
+ *
+ * With `compositing: false`, Chromium runs with webdriver.json's flags alone (as the browser
+ * tests do): it cannot composite WebGPU canvases, and presenting one loses every WebGPU device
+ * of the page ("A valid external Instance reference no longer exists"), as on machines whose
+ * Chrome has no GPU compositing.
  */
-export async function launch() {
+export async function launch({ compositing = true } = {}) {
   const profile = await mkdtemp(join(tmpdir(), "diffusion-lab-chromium-"));
   await mkdir(shots, { recursive: true });
   return chromium.launchPersistentContext(profile, {
@@ -66,8 +72,7 @@ export async function launch() {
       "--use-angle=swiftshader",
       // Without Vulkan compositing, presenting a WebGPU canvas loses the device in headless
       // Chromium ("A valid external Instance reference no longer exists").
-      "--enable-features=Vulkan",
-      "--use-vulkan=swiftshader",
+      ...(compositing ? ["--enable-features=Vulkan", "--use-vulkan=swiftshader"] : []),
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
@@ -86,12 +91,13 @@ export function watchErrors(page) {
 }
 
 /**
- * Serves dist/, opens Chromium on a fresh page (with `viewport` when given) and runs
- * `fn(page, {url, errors})`; closes both whatever happens.
+ * Serves `dist` (trunk's dist/ by default), opens Chromium (see `launch` for `compositing`) on
+ * a fresh page (with `viewport` when given) and runs `fn(page, {url, errors})`; closes both
+ * whatever happens.
  */
-export async function withPage(fn, { viewport } = {}) {
-  const server = await serve();
-  const browser = await launch();
+export async function withPage(fn, { viewport, compositing, dist } = {}) {
+  const server = await serve(dist);
+  const browser = await launch({ compositing });
   try {
     const page = await browser.newPage();
     if (viewport) await page.setViewportSize(viewport);

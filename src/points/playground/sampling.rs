@@ -1,12 +1,13 @@
 //! Sampling in the playground: a request ([`Draw`]), checked against the model, becomes a
 //! [`SamplingJob`] that owns a copy of the moving-average network and is advanced one sampler
-//! step at a time (the page yields to the browser between steps on the CPU).
+//! step at a time, of the whole batch or of one block of its rows (on the CPU the page yields
+//! to the browser between steps, and blocks keep each step short).
 
 use super::{MAX_SAMPLES, MAX_TRAJECTORY_POINTS, Playground, check_range};
 use crate::diffusion::prediction::Prediction;
 use crate::diffusion::spacing::Spacing;
 use crate::points::MlpDenoiser;
-use crate::sampler::{self, Condition, NetworkDenoiser, SamplerKind};
+use crate::sampler::{self, Condition, NetworkDenoiser, NoiseSource, SamplerKind};
 use burn::tensor::Tensor;
 
 impl Playground {
@@ -28,19 +29,30 @@ impl Playground {
 
     /// Samples from the moving-average model as `draw` asks. Shape `[n, 2]`, not read back.
     pub fn sample(&mut self, draw: &Draw) -> Result<Tensor<2>, String> {
-        Ok(self.start(draw, false)?.finish().reshape([draw.n, 2]))
+        Ok(self
+            .start(draw, false, usize::MAX)?
+            .finish()
+            .reshape([draw.n, 2]))
     }
 
     /// Like [`Playground::sample`], keeping every state: `[steps + 1, n, 2]`, from the noise
     /// (frame 0) to the samples (frame `steps`), which equal `sample`'s for the same request.
     pub fn trajectory(&mut self, draw: &Draw) -> Result<Tensor<3>, String> {
-        Ok(self.start(draw, true)?.finish())
+        Ok(self.start(draw, true, usize::MAX)?.finish())
     }
 
     /// A sampling job for `draw` that owns what it needs (a copy of the moving-average model,
     /// whose tensors are shared, not duplicated), to be advanced step by step while training
-    /// goes on; with `keep_frames`, it keeps every state.
-    pub fn start(&mut self, draw: &Draw, keep_frames: bool) -> Result<SamplingJob, String> {
+    /// goes on; with `keep_frames`, it keeps every state. Each of its steps takes one sampler
+    /// step of a block of at most `block_rows` points (all of them: `usize::MAX`); the
+    /// samples do not depend on the blocks (the noise is drawn for the whole batch, see
+    /// [`NoiseSource::blocks`]).
+    pub fn start(
+        &mut self,
+        draw: &Draw,
+        keep_frames: bool,
+        block_rows: usize,
+    ) -> Result<SamplingJob, String> {
         let (n, steps) = (draw.n, draw.steps);
         if keep_frames && n.saturating_mul(steps.saturating_add(1)) > MAX_TRAJECTORY_POINTS {
             return Err(format!(
@@ -50,45 +62,72 @@ impl Playground {
         }
         let (kind, plan, condition) = self.prepare(draw)?;
         let trainer = self.trainer.as_ref().expect("prepared");
-        let run = sampler::Run::new(kind, plan, [n, 2], draw.seed, &self.device);
-        Ok(SamplingJob {
+        let block_rows = block_rows.max(1);
+        let runs: Vec<sampler::Run<2>> =
+            NoiseSource::blocks(draw.seed, n, block_rows, &self.device)
+                .into_iter()
+                .enumerate()
+                .map(|(k, noise)| {
+                    let rows = block_rows.min(n - k * block_rows);
+                    sampler::Run::with_noise(kind, plan.clone(), [rows, 2], noise)
+                })
+                .collect();
+        let mut job = SamplingJob {
             network: trainer.ema_model().clone(),
             prediction: trainer.config().prediction,
             condition,
-            frames: keep_frames.then(|| vec![run.state().clone()]),
-            run,
-        })
+            runs,
+            next: 0,
+            frames: None,
+        };
+        job.frames = keep_frames.then(|| vec![job.state()]);
+        Ok(job)
     }
 }
 
-/// A sampling run with its own copy of the network: [`SamplingJob::step`] takes one sampler
-/// step, [`SamplingJob::finish`] the rest.
+/// A sampling run with its own copy of the network, over one or more blocks of rows that step
+/// in turn: [`SamplingJob::step`] takes one sampler step of one block, [`SamplingJob::finish`]
+/// the rest.
 pub struct SamplingJob {
     network: MlpDenoiser,
     prediction: Prediction,
     condition: Option<Condition>,
-    run: sampler::Run<2>,
+    /// One run per block of rows, all at the same step or the ones before `next` one ahead.
+    runs: Vec<sampler::Run<2>>,
+    /// The block to step next.
+    next: usize,
     frames: Option<Vec<Tensor<2>>>,
 }
 
 impl SamplingJob {
-    /// Takes the next step; false once there is none left.
+    /// Takes the next step of the next block; false once there is none left.
     pub fn step(&mut self) -> bool {
         let denoiser = NetworkDenoiser::new(&self.network, self.prediction).guided(self.condition);
-        let stepped = self.run.step(&denoiser);
-        if let (true, Some(frames)) = (stepped, &mut self.frames) {
-            frames.push(self.run.state().clone());
+        if !self.runs[self.next].step(&denoiser) {
+            return false;
         }
-        stepped
+        self.next = (self.next + 1) % self.runs.len();
+        if self.next == 0 && self.frames.is_some() {
+            let state = self.state();
+            self.frames
+                .iter_mut()
+                .for_each(|frames| frames.push(state.clone()));
+        }
+        true
+    }
+
+    /// The current state of every block, `[n, 2]`.
+    fn state(&self) -> Tensor<2> {
+        Tensor::cat(self.runs.iter().map(|r| r.state().clone()).collect(), 0)
     }
 
     /// Takes the steps left; the frames `[steps + 1, n, 2]` when kept, else the samples as
     /// `[1, n, 2]`.
     pub fn finish(mut self) -> Tensor<3> {
         while self.step() {}
-        match self.frames {
+        match self.frames.take() {
             Some(frames) => Tensor::stack(frames, 0),
-            None => self.run.into_state().unsqueeze(),
+            None => self.state().unsqueeze(),
         }
     }
 }

@@ -56,6 +56,39 @@ fn trajectories_have_every_frame_and_end_at_the_samples() {
     );
 }
 
+/// Sampling a block of rows at a time (as the page does on the CPU) gives the samples and the
+/// frames of the whole batch, with the deterministic samplers and with those that add noise.
+#[test]
+fn sampling_in_blocks_gives_the_samples_of_the_whole_batch() {
+    let mut p = small();
+    p.train(3).unwrap();
+    for (sampler, eta) in [
+        ("dpmpp2m", 0.0),
+        ("heun", 0.0),
+        ("ddpm", 0.0),
+        ("ddim", 1.0),
+    ] {
+        let draw = Draw::new(70, sampler, 6, 9).with_eta(eta);
+        let whole = p.start(&draw, true, usize::MAX).unwrap();
+        let blocks = p.start(&draw, true, 32).unwrap(); // 32 + 32 + 6 rows
+        let (whole, blocks) = (whole.finish(), blocks.finish());
+        assert_eq!(blocks.dims(), [7, 70, 2]);
+        let (a, b) = (
+            whole.into_data().try_into_vec::<f32>().unwrap(),
+            blocks.into_data().try_into_vec::<f32>().unwrap(),
+        );
+        let worst = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max);
+        assert!(
+            worst < 1e-5,
+            "{sampler}: blocks differ from the whole batch by {worst}"
+        );
+    }
+}
+
 #[test]
 fn training_lowers_the_loss_and_keeps_the_model_until_the_data_changes() {
     let mut p = small();
