@@ -33,7 +33,7 @@ step "browser tests (wasm-bindgen-test, headless Chromium, WebGPU on SwiftShader
 # The timeout is generous: on SwiftShader (WebGPU on the CPU) a small training step takes about
 # half a second; the two training runs use the page's CPU backend, about 20 times faster.
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=2400 \
-  cargo test --locked --profile web --target wasm32-unknown-unknown --test web --test web_playground -- --nocapture
+  cargo test --locked --profile web --target wasm32-unknown-unknown --test web -- --nocapture
 
 step "build the page (trunk, release, wasm-opt)"
 trunk build --release

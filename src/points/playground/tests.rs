@@ -185,7 +185,7 @@ fn words(list: &[&str]) -> Vec<String> {
     list.iter().map(|w| w.to_string()).collect()
 }
 
-/// The browser test's recipe (tests/web_playground.rs), natively: two datasets named by their
+/// The browser test's recipe (tests/web/playground.rs), natively: two datasets named by their
 /// names, learning rate 0.01, batch 256, width 64; checked every 150 steps from 300, every
 /// word's DDIM samples (20 steps) land on that word's data at least 95% of the time at
 /// guidance 3 (here after about 1,050 steps), and less often at 0.

@@ -1,18 +1,11 @@
-//! Browser tests of the exported `Playground` API, on WebGPU in headless Chromium, called as
-//! JavaScript would call it (promises, typed arrays, plain numbers).
-//!
-//! They run in a dedicated worker (where WebGPU is available too): on SwiftShader the first
-//! training and sampling calls compile burn's kernels for tens of seconds, which on the main
-//! thread would stall the page past the test driver's 30-second patience.
-#![cfg(target_family = "wasm")]
+//! The exported `Playground` API, called as JavaScript would call it (promises, typed arrays,
+//! plain numbers).
 
 use diffusion_lab::web::Playground;
 use js_sys::{Float32Array, Promise, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-
-wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 async fn resolve(promise: Promise) -> Result<JsValue, String> {
     JsFuture::from(promise).await.map_err(|e| {
