@@ -27,3 +27,27 @@ export async function makePlayground(lab, device) {
   return pg;
 }
 
+
+let warmedUp = false;
+
+/**
+ * Runs the CPU code paths the page uses (training, sampling, quality) once, on a small
+ * throwaway playground. The browser compiles each WebAssembly function when it is first called,
+ * which made the first training steps and the first samples about twice as slow as later
+ * ones (single tasks of 120 to 180 ms, frames lost); done at start-up instead, it takes a few
+ * hundred milliseconds (a second on a slow machine), once per page.
+ */
+export async function warmUpCpu(lab) {
+  if (warmedUp) return;
+  warmedUp = true;
+  const pg = lab.Playground.createOnCpu();
+  try {
+    pg.setDataset("moons", 256, 0);
+    pg.setTraining(0.003, 64, 16);
+    await pg.train(2);
+    const samples = await pg.sample(64, "ddim", 2, 0);
+    await pg.quality(samples);
+  } finally {
+    pg.free();
+  }
+}

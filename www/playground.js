@@ -9,7 +9,7 @@
 
 import { $, COLORS, message, qualityText, wordColor } from "./ui.js";
 import { Stage } from "./stage.js";
-import { makePlayground } from "./device.js";
+import { makePlayground, warmUpCpu } from "./device.js";
 import { readState, writeState } from "./url_state.js";
 import { DataPanel } from "./data_panel.js";
 import { ForwardPanel } from "./forward_panel.js";
@@ -24,6 +24,7 @@ export async function startPlayground(lab) {
   const stage = await Stage.create($("stage"), lab);
   const page = new PlaygroundPage(lab, pg, stage, state);
   await page.applyState();
+  if (pg.backend() === "cpu") await warmUpCpu(lab);
   $("playground").dataset.ready = "true";
   return page;
 }
@@ -154,6 +155,7 @@ class PlaygroundPage {
     this.stopAll();
     const old = this.pg;
     this.pg = await makePlayground(this.lab, device);
+    if (this.pg.backend() === "cpu") await warmUpCpu(this.lab);
     old.free();
     this.watchDevice(this.pg);
     this.showDrawingNote();
