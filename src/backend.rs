@@ -179,9 +179,7 @@ mod browser {
     /// existing setup. burn acquires a device of its own only once per page; a setup can be
     /// registered again, so a lost device can be replaced.
     async fn acquire() -> Result<(Device, Arc<LostWatch>), String> {
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
-        desc.backends = wgpu::Backends::BROWSER_WEBGPU;
-        let instance = wgpu::Instance::new(desc);
+        let instance = browser_instance();
         let adapter = instance
             .request_adapter(&wgpu::RequestAdapterOptions {
                 power_preference: wgpu::PowerPreference::HighPerformance,
@@ -214,6 +212,13 @@ mod browser {
             .init()
             .map_err(|e| e.to_string())?;
         Ok((device, lost))
+    }
+
+    /// A wgpu instance on the browser's WebGPU (`navigator.gpu`).
+    pub fn browser_instance() -> wgpu::Instance {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = wgpu::Backends::BROWSER_WEBGPU;
+        wgpu::Instance::new(desc)
     }
 
     /// A [`LostWatch`] marked when the browser loses `device`.
@@ -298,7 +303,7 @@ mod browser {
 }
 
 #[cfg(target_family = "wasm")]
-pub use browser::{init, run_constructors_once, watch};
+pub use browser::{browser_instance, init, run_constructors_once, watch};
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! The 2D playground's state and operations: a point set, a noise schedule, a denoiser being
 //! trained, and the samplers run on it. The page reaches it only through the exported
-//! `Playground` class (`web/playground.rs`), which checks what JavaScript passes and reads
+//! `Playground` class (`web/points.rs`), which checks what JavaScript passes and reads
 //! results back asynchronously; everything here is plain Rust, tested natively.
 //!
 //! Operations that run on the compute device return tensors that have not been read back, so
@@ -271,58 +271,6 @@ impl Playground {
             .map_err(|e| format!("{e:?}"))
     }
 
-    /// The trainer, made on first use.
-    fn trainer(&mut self) -> Result<&mut PointTrainer, String> {
-        if self.trainer.is_none() {
-            self.trainer = Some(PointTrainer::new(
-                &self.device,
-                self.data.train_data(),
-                self.labels_if_grouped(),
-                self.model_config.clone(),
-                self.config.clone(),
-                self.seed,
-            )?);
-        }
-        Ok(self.trainer.as_mut().expect("made above"))
-    }
-
-    /// Checks a number of optimiser steps to take in one call.
-    pub fn check_train_steps(steps: usize) -> Result<(), String> {
-        check_range("the number of steps", steps, 1, MAX_TRAIN_STEPS)
-    }
-
-    /// Builds the model and its optimiser now if there are none yet (the first training call
-    /// does otherwise), so that a page can draw between building them and the first step.
-    pub fn prepare_training(&mut self) -> Result<(), String> {
-        self.trainer().map(|_| ())
-    }
-
-    /// Part of an optimiser step (see [`crate::train::Trainer::step_part`]): the batch is
-    /// split into as few parts of at most `max_rows` examples as it takes, all of about the
-    /// same size; the step's loss, not read back, once its last part is done.
-    pub fn train_part(&mut self, max_rows: usize) -> Result<Option<Tensor<1>>, String> {
-        let trainer = self.trainer()?;
-        let batch = trainer.config().batch_size;
-        let parts = batch.div_ceil(max_rows.max(1));
-        Ok(trainer.step_part(batch.div_ceil(parts)))
-    }
-
-    /// Takes `steps` optimiser steps; returns their mean loss, not read back.
-    pub fn train(&mut self, steps: usize) -> Result<Tensor<1>, String> {
-        Self::check_train_steps(steps)?;
-        let trainer = self.trainer()?;
-        let mut sum = trainer.step();
-        for _ in 1..steps {
-            sum = sum + trainer.step();
-        }
-        Ok(sum.div_scalar(steps as f64))
-    }
-
-    /// The data's labels, when the data are grouped.
-    fn labels_if_grouped(&self) -> Option<&[u32]> {
-        (!self.data.labels.is_empty()).then_some(&self.data.labels[..])
-    }
-
     /// The moving-average model's word vectors, `[words + 1, dim]`, row 0 being ∅.
     pub fn embeddings(&mut self) -> Result<Tensor<2>, String> {
         let trainer = self.trainer()?;
@@ -406,6 +354,7 @@ fn check_range(what: &str, value: usize, min: usize, max: usize) -> Result<(), S
 }
 
 mod sampling;
+mod training;
 pub use sampling::{Draw, SamplingJob};
 
 #[cfg(test)]

@@ -8,9 +8,13 @@
 //! same layers when WebGPU is missing.
 
 #[cfg(target_family = "wasm")]
+mod device;
+#[cfg(target_family = "wasm")]
 mod points;
 #[cfg(target_family = "wasm")]
-pub use points::{PointRenderer, RenderDevice};
+pub use device::RenderDevice;
+#[cfg(target_family = "wasm")]
+pub use points::PointRenderer;
 
 /// A point instance: position, packed RGBA colour, diameter in pixels (16 bytes).
 pub const POINT_STRIDE: u64 = 16;

@@ -1,55 +1,7 @@
 //! The wgpu renderer (WebAssembly only: burn's wgpu backend is built for the browser).
 
-use super::{LINE_STRIDE, POINT_STRIDE};
-use crate::backend::{self, LostWatch};
+use super::{LINE_STRIDE, POINT_STRIDE, RenderDevice};
 use burn::tensor::wgpu::wgpu;
-use std::sync::Arc;
-
-/// The WebGPU device that draws: one per page, shared by every canvas, and apart from the
-/// device burn computes on, so drawing never waits for burn's queue.
-///
-/// In Chromium without GPU compositing (headless without Vulkan, some Linux set-ups),
-/// presenting a WebGPU canvas drops the page's WebGPU instance: this device and burn's are
-/// lost ("A valid external Instance reference no longer exists"). The page watches [`lost`]
-/// and draws with Canvas2D from then on; burn asks for a new device (`backend::init`).
-///
-/// [`lost`]: RenderDevice::lost
-pub struct RenderDevice {
-    instance: wgpu::Instance,
-    adapter: wgpu::Adapter,
-    device: wgpu::Device,
-    queue: wgpu::Queue,
-    /// Says when the browser takes the device away.
-    pub lost: Arc<LostWatch>,
-}
-
-impl RenderDevice {
-    /// Asks the browser for a WebGPU adapter and device.
-    pub async fn new() -> Result<Self, String> {
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
-        desc.backends = wgpu::Backends::BROWSER_WEBGPU;
-        let instance = wgpu::Instance::new(desc);
-        let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions::default())
-            .await
-            .map_err(|e| format!("no WebGPU adapter to draw with: {e}"))?;
-        let (device, queue) = adapter
-            .request_device(&wgpu::DeviceDescriptor {
-                label: Some("drawing"),
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| format!("no WebGPU device to draw with: {e}"))?;
-        let lost = backend::watch(&device);
-        Ok(Self {
-            instance,
-            adapter,
-            device,
-            queue,
-            lost,
-        })
-    }
-}
 
 const SHADER: &str = r#"
 struct View {

@@ -5,16 +5,21 @@
 //!
 //! - this file: start-up, the backend, the schedule curve, and checks of JavaScript numbers;
 //! - `points.rs`: the `Playground` class (the 2D playground's API);
-//! - `point_canvas.rs`: the `PointCanvas` class (drawing points with wgpu).
+//! - `point_canvas.rs`: the `PointCanvas` class (drawing points with wgpu);
+//! - `pace.rs`: the browser's turn between pieces of CPU work.
 
+mod pace;
 mod point_canvas;
 mod points;
 
 pub use point_canvas::PointCanvas;
 pub use points::Playground;
 
-use crate::backend::{self, Backend};
+use crate::backend::{self, Backend, LostWatch};
+use js_sys::Promise;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
 /// Runs once when the module is instantiated: route Rust panics to the browser console, and run
 /// the static constructors.
@@ -84,6 +89,11 @@ pub fn alpha_bar_curve(name: &str, timesteps: f64, points: f64) -> Result<Vec<f3
 pub fn dataset_points(name: &str, n: f64, seed_value: f64) -> Result<Vec<f32>, JsError> {
     let n = count("the number of points", n).js()?;
     crate::points::data::sample_named(name, n, seed(seed_value).js()?).js()
+}
+
+/// A promise that resolves with the reason once the device `lost` watches is lost.
+pub(crate) fn lost_promise(lost: Arc<LostWatch>) -> Promise {
+    future_to_promise(async move { Ok(JsValue::from_str(&lost.wait().await)) })
 }
 
 /// Turns the library's `String` errors into JavaScript errors.

@@ -10,7 +10,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 thread_local! {
     /// The page's one drawing device, made by the first canvas.
@@ -47,8 +46,7 @@ impl PointCanvas {
     /// device draws nothing more: draw with Canvas2D then). A new device is not asked for:
     /// where presenting a canvas loses the device, it would be lost again at once.
     pub fn lost(&self) -> Promise {
-        let lost = self.lost.clone();
-        future_to_promise(async move { Ok(JsValue::from_str(&lost.wait().await)) })
+        super::lost_promise(self.lost.clone())
     }
 
     /// Follows the canvas's new size in device pixels; `pixelRatio` is device pixels per CSS
