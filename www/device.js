@@ -31,22 +31,29 @@ export async function makePlayground(lab, device) {
 let warmedUp = false;
 
 /**
- * Runs the CPU code paths the page uses (training, sampling, quality) once, on a small
- * throwaway playground. The browser compiles each WebAssembly function when it is first called,
- * which made the first training steps and the first samples about twice as slow as later
- * ones (single tasks of 120 to 180 ms, frames lost); done at start-up instead, it takes a few
- * hundred milliseconds (a second on a slow machine), once per page.
+ * Runs the CPU code paths the page uses (training, sampling, quality) on a throwaway
+ * playground of the page's own sizes (`batch` and `width`, the defaults unless the link says
+ * otherwise), long enough for the browser to finish compiling them. V8 first compiles a
+ * WebAssembly function quickly when it is first called, then compiles the functions that
+ * turn out hot again, optimised, on background threads: on a 2-core machine those threads
+ * take the cores from the page and from the GPU process for a few hundred milliseconds, which
+ * made the first training steps half as fast and lost frames (gaps of 120 to 200 ms after
+ * pressing Train, 130 to 180 ms at the first preview). Done at start-up, once per page, it
+ * takes about a second on such a machine.
  */
-export async function warmUpCpu(lab) {
+export async function warmUpCpu(lab, { batch, width }) {
   if (warmedUp) return;
   warmedUp = true;
   const pg = lab.Playground.createOnCpu();
   try {
-    pg.setDataset("moons", 256, 0);
-    pg.setTraining(0.003, 64, 16);
+    pg.setDataset("moons", 1000, 0);
+    pg.setTraining(0.003, batch, width);
     await pg.train(2);
-    const samples = await pg.sample(64, "ddim", 2, 0);
+    const samples = await pg.sample(1024, "ddim", 2, 0);
     await pg.quality(samples);
+  } catch (error) {
+    // Only an optimisation: a setup the playground refuses is reported by the panels.
+    console.warn("warming up the CPU paths failed:", error);
   } finally {
     pg.free();
   }

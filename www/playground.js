@@ -24,7 +24,7 @@ export async function startPlayground(lab) {
   const stage = await Stage.create($("stage"), lab);
   const page = new PlaygroundPage(lab, pg, stage, state);
   await page.applyState();
-  if (pg.backend() === "cpu") await warmUpCpu(lab);
+  if (pg.backend() === "cpu") await warmUpCpu(lab, state);
   $("playground").dataset.ready = "true";
   return page;
 }
@@ -155,7 +155,7 @@ class PlaygroundPage {
     this.stopAll();
     const old = this.pg;
     this.pg = await makePlayground(this.lab, device);
-    if (this.pg.backend() === "cpu") await warmUpCpu(this.lab);
+    if (this.pg.backend() === "cpu") await warmUpCpu(this.lab, this.state);
     old.free();
     this.watchDevice(this.pg);
     this.showDrawingNote();

@@ -2,7 +2,7 @@
 //! device, one per page; see `points.rs` for why not burn's).
 //!
 //! A frame is a list of layers built on the CPU and drawn in one render pass: line segments
-//! (trails) first, then points as instanced screen-aligned discs. Data coordinates map to the
+//! (trails) first, then points as screen-aligned discs (six vertices each, read from a storage buffer). Data coordinates map to the
 //! canvas through a view (a centre and a half-extent along the shorter side), so a unit of data
 //! is as long across as it is high. The page's Canvas2D renderer (`www/render2d.js`) draws the
 //! same layers when WebGPU is missing.
@@ -16,7 +16,7 @@ pub use device::RenderDevice;
 #[cfg(target_family = "wasm")]
 pub use points::PointRenderer;
 
-/// A point instance: position, packed RGBA colour, diameter in pixels (16 bytes).
+/// A point: position, packed RGBA colour, diameter in pixels (16 bytes).
 pub const POINT_STRIDE: u64 = 16;
 /// A line vertex: position and packed RGBA colour (12 bytes).
 pub const LINE_STRIDE: u64 = 12;

@@ -3,67 +3,8 @@
 use super::{LINE_STRIDE, POINT_STRIDE, RenderDevice};
 use burn::tensor::wgpu::wgpu;
 
-const SHADER: &str = r#"
-struct View {
-    centre: vec2<f32>,
-    // Half the visible extent in data units, per axis.
-    half: vec2<f32>,
-    // The size of one CSS pixel in clip units, per axis.
-    pixel: vec2<f32>,
-    pad: vec2<f32>,
-};
-@group(0) @binding(0) var<uniform> view: View;
-
-struct PointOut {
-    @builtin(position) position: vec4<f32>,
-    @location(0) color: vec4<f32>,
-    // Offset from the disc's centre, in CSS pixels.
-    @location(1) local: vec2<f32>,
-    @location(2) radius: f32,
-};
-
-@vertex
-fn point_vs(@builtin(vertex_index) corner: u32, @location(0) at: vec2<f32>,
-            @location(1) color: u32, @location(2) size: f32) -> PointOut {
-    var corners = array<vec2<f32>, 6>(
-        vec2(-1.0, -1.0), vec2(1.0, -1.0), vec2(-1.0, 1.0),
-        vec2(-1.0, 1.0), vec2(1.0, -1.0), vec2(1.0, 1.0));
-    // Half a pixel of margin for the antialiased edge.
-    let reach = 0.5 * size + 0.5;
-    let c = corners[corner] * reach;
-    var out: PointOut;
-    out.position = vec4((at - view.centre) / view.half + c * view.pixel, 0.0, 1.0);
-    out.color = unpack4x8unorm(color);
-    out.local = c;
-    out.radius = 0.5 * size;
-    return out;
-}
-
-@fragment
-fn point_fs(in: PointOut) -> @location(0) vec4<f32> {
-    // The share of this pixel inside the disc, approximately; colours are premultiplied.
-    let coverage = clamp(in.radius + 0.5 - length(in.local), 0.0, 1.0);
-    return in.color * coverage;
-}
-
-struct LineOut {
-    @builtin(position) position: vec4<f32>,
-    @location(0) color: vec4<f32>,
-};
-
-@vertex
-fn line_vs(@location(0) at: vec2<f32>, @location(1) color: u32) -> LineOut {
-    var out: LineOut;
-    out.position = vec4((at - view.centre) / view.half, 0.0, 1.0);
-    out.color = unpack4x8unorm(color);
-    return out;
-}
-
-@fragment
-fn line_fs(in: LineOut) -> @location(0) vec4<f32> {
-    return in.color;
-}
-"#;
+/// The shaders: points as antialiased discs read from a storage buffer, trails as lines.
+const SHADER: &str = include_str!("points.wgsl");
 
 /// Draws layers of points and trails on one canvas.
 pub struct PointRenderer {
@@ -74,6 +15,8 @@ pub struct PointRenderer {
     points_pipeline: wgpu::RenderPipeline,
     lines_pipeline: wgpu::RenderPipeline,
     view_buffer: wgpu::Buffer,
+    /// The view (binding 0) and the points (binding 1), for both pipelines.
+    layout: wgpu::BindGroupLayout,
     bind_group: wgpu::BindGroup,
     points: Vec<u8>,
     lines: Vec<u8>,
@@ -110,26 +53,33 @@ impl PointRenderer {
             mapped_at_creation: false,
         });
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("view"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
+            label: Some("view and points"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::VERTEX,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
                 },
-                count: None,
-            }],
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: wgpu::ShaderStages::VERTEX,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Storage { read_only: true },
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                },
+            ],
         });
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("view"),
-            layout: &layout,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: view_buffer.as_entire_binding(),
-            }],
-        });
+        let point_buffer =
+            Self::layer_buffer(&device, "points", 1 << 16, wgpu::BufferUsages::STORAGE);
+        let bind_group = Self::bind(&device, &layout, &view_buffer, &point_buffer);
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("points"),
             bind_group_layouts: &[Some(&layout)],
@@ -140,62 +90,47 @@ impl PointRenderer {
             blend: Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
             write_mask: wgpu::ColorWrites::ALL,
         })];
-        let pipeline =
-            |name: &str, buffer: wgpu::VertexBufferLayout, topology: wgpu::PrimitiveTopology| {
-                device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                    label: Some(name),
-                    layout: Some(&pipeline_layout),
-                    vertex: wgpu::VertexState {
-                        module: &shader,
-                        entry_point: Some(&format!("{name}_vs")),
-                        compilation_options: Default::default(),
-                        buffers: &[Some(buffer)],
-                    },
-                    primitive: wgpu::PrimitiveState {
-                        topology,
-                        ..Default::default()
-                    },
-                    depth_stencil: None,
-                    multisample: Default::default(),
-                    fragment: Some(wgpu::FragmentState {
-                        module: &shader,
-                        entry_point: Some(&format!("{name}_fs")),
-                        compilation_options: Default::default(),
-                        targets: &target,
-                    }),
-                    multiview_mask: None,
-                    cache: None,
-                })
-            };
-        let points_pipeline = pipeline(
-            "point",
-            wgpu::VertexBufferLayout {
-                array_stride: POINT_STRIDE,
-                step_mode: wgpu::VertexStepMode::Instance,
-                attributes: &wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32, 2 => Float32],
-            },
-            wgpu::PrimitiveTopology::TriangleList,
-        );
+        let pipeline = |name: &str,
+                        buffers: &[Option<wgpu::VertexBufferLayout>],
+                        topology: wgpu::PrimitiveTopology| {
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some(name),
+                layout: Some(&pipeline_layout),
+                vertex: wgpu::VertexState {
+                    module: &shader,
+                    entry_point: Some(&format!("{name}_vs")),
+                    compilation_options: Default::default(),
+                    buffers,
+                },
+                primitive: wgpu::PrimitiveState {
+                    topology,
+                    ..Default::default()
+                },
+                depth_stencil: None,
+                multisample: Default::default(),
+                fragment: Some(wgpu::FragmentState {
+                    module: &shader,
+                    entry_point: Some(&format!("{name}_fs")),
+                    compilation_options: Default::default(),
+                    targets: &target,
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+        };
+        let points_pipeline = pipeline("point", &[], wgpu::PrimitiveTopology::TriangleList);
         let lines_pipeline = pipeline(
             "line",
-            wgpu::VertexBufferLayout {
+            &[Some(wgpu::VertexBufferLayout {
                 array_stride: LINE_STRIDE,
                 step_mode: wgpu::VertexStepMode::Vertex,
                 attributes: &wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32],
-            },
+            })],
             wgpu::PrimitiveTopology::LineList,
         );
-        let empty = |label| {
-            device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(label),
-                size: 1 << 16,
-                usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            })
-        };
         Ok(Self {
-            point_buffer: empty("points"),
-            line_buffer: empty("lines"),
+            line_buffer: Self::layer_buffer(&device, "lines", 1 << 16, wgpu::BufferUsages::VERTEX),
+            point_buffer,
             device,
             queue: setup.queue.clone(),
             surface,
@@ -203,6 +138,7 @@ impl PointRenderer {
             points_pipeline,
             lines_pipeline,
             view_buffer,
+            layout,
             bind_group,
             points: Vec::new(),
             lines: Vec::new(),
@@ -257,20 +193,72 @@ impl PointRenderer {
         }
     }
 
-    /// Uploads `bytes` into `buffer`, growing it when needed.
-    fn upload(device: &wgpu::Device, queue: &wgpu::Queue, buffer: &mut wgpu::Buffer, bytes: &[u8]) {
+    /// A buffer of `size` bytes for a layer's data, used as `usage` and written from the CPU.
+    fn layer_buffer(
+        device: &wgpu::Device,
+        label: &str,
+        size: u64,
+        usage: wgpu::BufferUsages,
+    ) -> wgpu::Buffer {
+        device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size,
+            usage: usage | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        })
+    }
+
+    /// The bind group of both pipelines: the view and the points.
+    fn bind(
+        device: &wgpu::Device,
+        layout: &wgpu::BindGroupLayout,
+        view: &wgpu::Buffer,
+        points: &wgpu::Buffer,
+    ) -> wgpu::BindGroup {
+        device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("view and points"),
+            layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: view.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: points.as_entire_binding(),
+                },
+            ],
+        })
+    }
+
+    /// Uploads `bytes` into `buffer`, replacing it by a larger one (a power of two) when it is
+    /// too small; true when it was replaced.
+    fn upload(
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        buffer: &mut wgpu::Buffer,
+        bytes: &[u8],
+    ) -> bool {
         if bytes.is_empty() {
-            return;
+            return false;
         }
-        if (bytes.len() as u64) > buffer.size() {
-            *buffer = device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("layers"),
-                size: (bytes.len() as u64).next_power_of_two(),
-                usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            });
+        let grown = (bytes.len() as u64) > buffer.size();
+        if grown {
+            let label = if buffer.usage().contains(wgpu::BufferUsages::STORAGE) {
+                "points"
+            } else {
+                "lines"
+            };
+            let usage = buffer.usage() - wgpu::BufferUsages::COPY_DST;
+            *buffer = Self::layer_buffer(
+                device,
+                label,
+                (bytes.len() as u64).next_power_of_two(),
+                usage,
+            );
         }
         queue.write_buffer(buffer, 0, bytes);
+        grown
     }
 
     /// Draws the frame's layers on the canvas.
@@ -299,12 +287,19 @@ impl PointRenderer {
         ];
         let view: Vec<u8> = view.iter().flat_map(|v| v.to_le_bytes()).collect();
         self.queue.write_buffer(&self.view_buffer, 0, &view);
-        Self::upload(
+        if Self::upload(
             &self.device,
             &self.queue,
             &mut self.point_buffer,
             &self.points,
-        );
+        ) {
+            self.bind_group = Self::bind(
+                &self.device,
+                &self.layout,
+                &self.view_buffer,
+                &self.point_buffer,
+            );
+        }
         Self::upload(
             &self.device,
             &self.queue,
@@ -343,8 +338,7 @@ impl PointRenderer {
             let points = (self.points.len() as u64 / POINT_STRIDE) as u32;
             if points > 0 {
                 pass.set_pipeline(&self.points_pipeline);
-                pass.set_vertex_buffer(0, self.point_buffer.slice(..));
-                pass.draw(0..6, 0..points);
+                pass.draw(0..6 * points, 0..1);
             }
         }
         self.queue.submit([encoder.finish()]);

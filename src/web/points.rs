@@ -57,10 +57,11 @@ async fn read_values<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsVa
 const CPU_BLOCK_ROWS: usize = 512;
 
 /// The most examples in one part of a training step on the CPU. The default batch (512) is
-/// then taken in three parts of about 65 ms each with the default network (width 128), in
-/// Chromium on this project's 2-core machine, and the step takes 14% longer than in one piece
-/// (192 against 168 ms, one run); in parts of 256 (100 ms each) 18% longer, of 128, 45%.
-const CPU_TRAIN_ROWS: usize = 192;
+/// then taken in four parts of about 35 ms each with the default network (width 128), in
+/// Chromium on this project's 2-core machine, and the page paints every 70 ms or so. Parts of
+/// 192 (about 50 ms) left gaps of 83 ms at the 99th percentile against 67 ms, and took no more
+/// steps in 15 s of training (56 and 37 against 65 and 50, runs alternated; see the README).
+const CPU_TRAIN_ROWS: usize = 128;
 
 /// A loss read back, as a JavaScript number.
 async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
@@ -77,9 +78,14 @@ async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
 fn run_job(job: Result<SamplingJob, String>, on_cpu: bool) -> Promise {
     future_to_promise(async move {
         let mut job = job.map_err(reject)?;
-        while job.step() {
+        loop {
+            // The browser's turn first too: the caller may have just finished a piece of work
+            // in this same task (the last part of a training call, before a preview).
             if on_cpu {
                 yield_to_page().await?;
+            }
+            if !job.step() {
+                break;
             }
         }
         read_floats(job.finish()).await
@@ -319,8 +325,11 @@ impl Playground {
         let job = self.inner.borrow().quality_job(samples);
         future_to_promise(async move {
             let mut job = job.map_err(reject)?;
-            while job.step() {
+            loop {
                 yield_to_page().await?;
+                if !job.step() {
+                    break;
+                }
             }
             Ok(quality_object(&job.finish()).into())
         })
