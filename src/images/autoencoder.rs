@@ -183,12 +183,17 @@ impl Autoencoder {
 
 /// The per-channel mean and standard deviation of the latents of a dataset, which turn them
 /// into the standardised latents the diffusion model works on.
+///
+/// Kept as `f32`, the precision they are used at: written in a card as JSON and read back,
+/// an `f32` comes back exactly, where an `f64` could come back one unit in the last place off
+/// (serde_json parses floats fast, not correctly rounded, without its `float_roundtrip`
+/// feature), and a denoiser pairs only with the autoencoder whose statistics equal its own.
 #[derive(Config, Debug, PartialEq)]
 pub struct LatentStats {
     /// Mean of each latent channel.
-    pub mean: Vec<f64>,
+    pub mean: Vec<f32>,
     /// Standard deviation of each latent channel.
-    pub std: Vec<f64>,
+    pub std: Vec<f32>,
 }
 
 impl LatentStats {
@@ -216,8 +221,9 @@ impl LatentStats {
         let std = sq
             .iter()
             .zip(&mean)
-            .map(|(q, m)| (q / n - m * m).max(1e-12).sqrt())
+            .map(|(q, m)| (q / n - m * m).max(1e-12).sqrt() as f32)
             .collect();
+        let mean = mean.iter().map(|&m| m as f32).collect();
         Ok(Self { mean, std })
     }
 
@@ -240,10 +246,7 @@ impl LatentStats {
     /// `[1, c, 1, 1]` tensors of the means and standard deviations, on `device`.
     fn tensors(&self, device: &Device) -> (Tensor<4>, Tensor<4>) {
         let c = self.mean.len();
-        let t = |v: &[f64]| {
-            let v: Vec<f32> = v.iter().map(|&x| x as f32).collect();
-            Tensor::<1>::from_floats(v.as_slice(), device).reshape([1, c, 1, 1])
-        };
+        let t = |v: &[f32]| Tensor::<1>::from_floats(v, device).reshape([1, c, 1, 1]);
         (t(&self.mean), t(&self.std))
     }
 

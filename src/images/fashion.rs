@@ -171,16 +171,7 @@ pub fn load(dir: &std::path::Path, split: Split) -> Result<LabelledImages, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::images::idx;
-
-    fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
-        let mut out = vec![0, 0, 8, dims.len() as u8];
-        for d in dims {
-            out.extend_from_slice(&d.to_be_bytes());
-        }
-        out.extend_from_slice(data);
-        out
-    }
+    use crate::images::idx::{self, encode as idx};
 
     #[test]
     fn images_and_labels_are_joined_and_checked() {

@@ -73,19 +73,21 @@ pub fn parse(what: &str, bytes: &[u8]) -> Result<IdxArray, String> {
     })
 }
 
+/// An IDX file of unsigned bytes with the given shape and data (the tests' own files).
+#[cfg(test)]
+pub(crate) fn encode(dims: &[u32], data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0, 0, UNSIGNED_BYTE, dims.len() as u8];
+    for d in dims {
+        out.extend_from_slice(&d.to_be_bytes());
+    }
+    out.extend_from_slice(data);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use super::encode as idx;
     use super::*;
-
-    /// An IDX file of unsigned bytes with the given shape and data.
-    pub(crate) fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
-        let mut out = vec![0, 0, UNSIGNED_BYTE, dims.len() as u8];
-        for d in dims {
-            out.extend_from_slice(&d.to_be_bytes());
-        }
-        out.extend_from_slice(data);
-        out
-    }
 
     #[test]
     fn reads_images_and_labels() {

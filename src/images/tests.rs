@@ -245,7 +245,7 @@ fn the_latent_denoiser_learns_and_the_generator_draws_images() {
 #[test]
 fn a_denoiser_fits_only_its_own_autoencoder() {
     let config = small_autoencoder();
-    let stats = |m: f64| LatentStats::new(vec![m; 4], vec![1.0; 4]);
+    let stats = |m: f32| LatentStats::new(vec![m; 4], vec![1.0; 4]);
     let ae_card = AutoencoderCard::new(config.clone(), stats(0.0), "a".into(), 0);
     let other = AutoencoderCard::new(config.clone(), stats(1.0), "b".into(), 0);
     let unet_config = LatentUnetConfig::new()
