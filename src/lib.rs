@@ -13,6 +13,7 @@
 //! - [`points`]: the 2D pipeline: datasets, the MLP denoiser, SWD/MMD, the playground state.
 //! - [`images`]: the image pipeline: Fashion-MNIST, the latent autoencoder and denoiser, the
 //!   judge.
+//! - [`check`]: the one range check behind every `validate`, with its message.
 //! - [`checkpoint`]: a trained model and its card as bytes.
 //! - [`backend`]: which compute device the code runs on, and why.
 //! - [`render`]: draws point clouds and trails with wgpu on the compute device (wasm).
@@ -20,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod backend;
+pub mod check;
 pub mod checkpoint;
 pub mod diffusion;
 pub mod images;

@@ -2,7 +2,7 @@
 // count, η and seed; animated with each point's trail; and two settings compared side by
 // side, each with its quality numbers.
 
-import { $, COLORS, PREVIEW_SAMPLES, message, nextFrame, qualityText } from "./ui.js";
+import { $, COLORS, PREVIEW_SAMPLES, afterFrame, message, nextFrame, qualityText } from "./ui.js";
 import { Stage } from "./stage.js";
 import { trajectoryFrame } from "./trails.js";
 import { DEFAULTS } from "./url_state.js";
@@ -46,6 +46,7 @@ export class SamplingPanel {
       const samples = await page.pg.sample(PREVIEW_SAMPLES, sampler, steps, seed, eta);
       const ms = performance.now() - t0;
       const q = await page.pg.quality(samples);
+      await afterFrame(); // a frame between the measuring and the drawing
       page.showSamples(samples, `${PREVIEW_SAMPLES} samples: ${sampler}, ${steps} steps, seed ${seed}`, q);
       page.say("sample-stats", `${qualityText(q)} · ${ms.toFixed(0)} ms`);
     } catch (error) {

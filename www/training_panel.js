@@ -98,6 +98,8 @@ export class TrainingPanel {
     const { page } = this;
     const samples = await page.pg.sample(PREVIEW_SAMPLES, "ddim", 25, 12345);
     const q = await page.pg.quality(samples);
+    // A frame between the last piece of the measuring and the drawing of its results.
+    await afterFrame();
     this.qualityLog.xs.push(page.pg.stepsDone());
     this.qualityLog.swd.push(q.swd);
     this.qualityLog.floor = q.floorSwd;

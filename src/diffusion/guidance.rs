@@ -2,6 +2,7 @@
 //! ε̃ = ε_uncond + w (ε_cond - ε_uncond). w = 0 is the unconditional model, w = 1 the
 //! conditional one, w > 1 pushes samples further towards the condition.
 
+use crate::check::check_range;
 use burn::tensor::Tensor;
 
 /// The strongest guidance a person may ask for (beyond it samples leave the data entirely).
@@ -10,13 +11,7 @@ pub const MAX_GUIDANCE: f64 = 10.0;
 /// Errors unless `w` is a guidance scale a person may choose: a number from 0 to
 /// [`MAX_GUIDANCE`].
 pub fn check_scale(w: f64) -> Result<f64, String> {
-    if (0.0..=MAX_GUIDANCE).contains(&w) {
-        Ok(w)
-    } else {
-        Err(format!(
-            "guidance must be between 0 and {MAX_GUIDANCE}, not {w}"
-        ))
-    }
+    check_range("guidance", w, &(0.0..=MAX_GUIDANCE)).map(|()| w)
 }
 
 /// `uncond + scale · (cond - uncond)`: the guidance formula, for any two predictions of the

@@ -14,6 +14,7 @@
 //! Continuous time `t ∈ [0, 1]` maps index `i` to `t = (i + 1) / T` and `t = 0` to clean data
 //! (ᾱ = 1); between grid points log ᾱ is interpolated linearly.
 
+use crate::check::check_range;
 use burn::config::Config;
 
 /// How β_t grows over the T steps.
@@ -78,18 +79,8 @@ pub const MAX_CURVE_POINTS: usize = 100_000;
 /// ᾱ of the schedule `name` with `timesteps` steps at `points` evenly spaced times from 0 to 1
 /// (the page's schedule chart), every number checked.
 pub fn alpha_bar_curve(name: &str, timesteps: usize, points: usize) -> Result<Vec<f32>, String> {
-    if !TIMESTEPS.contains(&timesteps) {
-        return Err(format!(
-            "T must be between {} and {}, not {timesteps}",
-            TIMESTEPS.start(),
-            TIMESTEPS.end()
-        ));
-    }
-    if !(2..=MAX_CURVE_POINTS).contains(&points) {
-        return Err(format!(
-            "the number of points must be between 2 and {MAX_CURVE_POINTS}, not {points}"
-        ));
-    }
+    check_range("T", timesteps, &TIMESTEPS)?;
+    check_range("the number of points", points, &(2..=MAX_CURVE_POINTS))?;
     let schedule = NoiseSchedule::new(BetaSchedule::parse(name)?, timesteps)?;
     Ok(linspace(0.0, 1.0, points)
         .into_iter()

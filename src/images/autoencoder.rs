@@ -16,6 +16,7 @@
 
 use super::blocks::{ResBlock, conv3, group_norm, upsample};
 use super::{IMAGE_SIDE, PAD, PADDED_SIDE};
+use crate::check::check_range;
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::GroupNorm;
@@ -48,17 +49,9 @@ impl AutoencoderConfig {
             ("channels_16", self.channels_16),
             ("channels_8", self.channels_8),
         ] {
-            if !(4..=256).contains(&c) {
-                return Err(format!("{name} must be between 4 and 256, not {c}"));
-            }
+            check_range(name, c, &(4..=256))?;
         }
-        if !(1..=16).contains(&self.latent_channels) {
-            return Err(format!(
-                "latent_channels must be between 1 and 16, not {}",
-                self.latent_channels
-            ));
-        }
-        Ok(())
+        check_range("latent_channels", self.latent_channels, &(1..=16))
     }
 
     /// The latent's shape for one image: `[channels, 8, 8]`.

@@ -6,6 +6,7 @@
 use super::autoencoder::Autoencoder;
 use super::card::{AutoencoderCard, LatentDenoiserCard};
 use super::unet::LatentUnet;
+use crate::check::check_range;
 use crate::diffusion::schedule::NoiseSchedule;
 use crate::diffusion::spacing::Spacing;
 use crate::sampler::{self, Condition, NetworkDenoiser, SamplerKind};
@@ -92,12 +93,7 @@ impl ImageGenerator {
     /// The sampling run a request asks for, checked: every number of a request is checked
     /// here and nowhere else.
     pub fn start(&self, request: &ImageRequest, device: &Device) -> Result<LatentRun<'_>, String> {
-        if !(1..=MAX_IMAGES).contains(&request.n) {
-            return Err(format!(
-                "the number of images must be between 1 and {MAX_IMAGES}, not {}",
-                request.n
-            ));
-        }
+        check_range("the number of images", request.n, &(1..=MAX_IMAGES))?;
         let condition = Condition::for_word(
             self.card.model.words.as_ref(),
             &request.word,

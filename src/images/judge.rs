@@ -16,6 +16,7 @@
 
 use super::blocks::{conv3, group_norm};
 use super::{IMAGE_PIXELS, IMAGE_SIDE};
+use crate::check::check_range;
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::conv::Conv2d;
@@ -37,19 +38,8 @@ pub struct JudgeConfig {
 impl JudgeConfig {
     /// Checks the sizes.
     pub fn validate(&self) -> Result<(), String> {
-        if !(4..=128).contains(&self.channels) {
-            return Err(format!(
-                "channels must be between 4 and 128, not {}",
-                self.channels
-            ));
-        }
-        if !(2..=1000).contains(&self.classes) {
-            return Err(format!(
-                "classes must be between 2 and 1000, not {}",
-                self.classes
-            ));
-        }
-        Ok(())
+        check_range("channels", self.channels, &(4..=128))?;
+        check_range("classes", self.classes, &(2..=1000))
     }
 
     /// A judge with fresh weights on `device`.

@@ -12,6 +12,7 @@
 //! ↑ nearest upsampling, [·] the skip concatenations.
 
 use super::blocks::{ResBlock, conv3, group_norm, upsample};
+use crate::check::check_range;
 use crate::nn::embedding::sinusoidal;
 use crate::nn::words::{NO_WORD, WordEmbedding, WordEmbeddingConfig};
 use crate::nn::{DenoisingNet, NetConfig};
@@ -57,24 +58,9 @@ impl NetConfig<4> for LatentUnetConfig {
     type Net = LatentUnet;
 
     fn validate(&self) -> Result<(), String> {
-        if !(1..=16).contains(&self.latent_channels) {
-            return Err(format!(
-                "latent_channels must be between 1 and 16, not {}",
-                self.latent_channels
-            ));
-        }
-        if !(8..=512).contains(&self.channels) {
-            return Err(format!(
-                "channels must be between 8 and 512, not {}",
-                self.channels
-            ));
-        }
-        if !(8..=1024).contains(&self.embedding) {
-            return Err(format!(
-                "embedding must be between 8 and 1024, not {}",
-                self.embedding
-            ));
-        }
+        check_range("latent_channels", self.latent_channels, &(1..=16))?;
+        check_range("channels", self.channels, &(8..=512))?;
+        check_range("embedding", self.embedding, &(8..=1024))?;
         let f = self.time_features;
         if !(2..=512).contains(&f) || !f.is_multiple_of(2) {
             return Err(format!(

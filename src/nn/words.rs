@@ -9,6 +9,7 @@
 //!
 //! Nothing here is specific to 2D points: a latent image denoiser conditions on the same table.
 
+use crate::check::check_range;
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Embedding, EmbeddingConfig};
@@ -37,15 +38,7 @@ impl WordEmbeddingConfig {
     /// Checks the vocabulary and the dimension, for configs that come from people.
     pub fn validate(&self) -> Result<(), String> {
         check_words(&self.words)?;
-        if !DIM_RANGE.contains(&self.dim) {
-            return Err(format!(
-                "the word vectors' size must be between {} and {}, not {}",
-                DIM_RANGE.start(),
-                DIM_RANGE.end(),
-                self.dim
-            ));
-        }
-        Ok(())
+        check_range("the word vectors' size", self.dim, &DIM_RANGE)
     }
 
     /// The label of `word` (1 for the first word), or an error that lists the known words.

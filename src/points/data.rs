@@ -7,6 +7,7 @@
 //! shape's mean and root-mean-square radius per axis), so that different draws of the same
 //! dataset come from exactly the same distribution.
 
+use crate::check::check_range;
 use burn::config::Config;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -191,12 +192,11 @@ fn normal(rng: &mut StdRng) -> f64 {
 /// drawn with `seed`: the checked form of [`Dataset::sample`] for requests from people.
 pub fn sample_named(name: &str, n: usize, seed: u64) -> Result<Vec<f32>, String> {
     let dataset = Dataset::parse(name)?;
-    let max = crate::points::playground::MAX_POINTS;
-    if !(1..=max).contains(&n) {
-        return Err(format!(
-            "the number of points must be between 1 and {max}, not {n}"
-        ));
-    }
+    check_range(
+        "the number of points",
+        n,
+        &(1..=crate::points::playground::MAX_POINTS),
+    )?;
     Ok(dataset.sample(n, seed))
 }
 

@@ -10,6 +10,7 @@
 //! τ = W_τ features(t) + W_c e(word), as class embeddings enter the guided diffusion U-Net
 //! (Dhariwal & Nichol 2021); ∅ (no condition) has a vector of its own (see `words`).
 
+use crate::check::check_range;
 use crate::nn::embedding::sinusoidal;
 use crate::nn::words::{NO_WORD, WordEmbedding, WordEmbeddingConfig};
 use crate::nn::{DenoisingNet, NetConfig};
@@ -52,20 +53,8 @@ pub struct MlpDenoiserConfig {
 impl MlpDenoiserConfig {
     /// Checks the sizes, for configs that come from people.
     pub fn validate(&self) -> Result<(), String> {
-        if !WIDTHS.contains(&self.width) {
-            return Err(format!(
-                "model width must be between {} and {}, not {}",
-                WIDTHS.start(),
-                WIDTHS.end(),
-                self.width
-            ));
-        }
-        if !(1..=16).contains(&self.depth) {
-            return Err(format!(
-                "model depth must be between 1 and 16, not {}",
-                self.depth
-            ));
-        }
+        check_range("model width", self.width, &WIDTHS)?;
+        check_range("model depth", self.depth, &(1..=16))?;
         for (name, v) in [
             ("time_features", self.time_features),
             ("input_features", self.input_features),

@@ -10,6 +10,7 @@
 //! vocabulary of trainable word vectors, and sampling can follow a word with classifier-free
 //! guidance.
 
+use crate::check::check_range;
 use crate::checkpoint;
 use crate::diffusion::schedule::{BetaScheduleName, NoiseSchedule};
 use crate::nn::words::WordEmbeddingConfig;
@@ -91,7 +92,7 @@ impl Playground {
     /// the model.
     pub fn set_dataset(&mut self, name: &str, n: usize, seed: u64) -> Result<(), String> {
         let dataset = Dataset::parse(name)?;
-        check_range("the number of points", n, 2, MAX_POINTS)?;
+        check_range("the number of points", n, &(2..=MAX_POINTS))?;
         self.use_data(PointSet::from_dataset(dataset, n, seed));
         self.seed = seed;
         Ok(())
@@ -101,7 +102,7 @@ impl Playground {
     /// the model.
     pub fn set_points(&mut self, points: &[f32]) -> Result<(), String> {
         let n = crate::points::data::check_points("your points", points)?;
-        check_range("the number of points", n, 4, MAX_POINTS)?;
+        check_range("the number of points", n, &(4..=MAX_POINTS))?;
         self.use_data(PointSet::from_user(points, "your points".into())?);
         Ok(())
     }
@@ -116,7 +117,7 @@ impl Playground {
         words: &[String],
     ) -> Result<(), String> {
         let n = crate::points::data::check_points("your points", points)?;
-        check_range("the number of points", n, 4, MAX_POINTS)?;
+        check_range("the number of points", n, &(4..=MAX_POINTS))?;
         self.use_data(PointSet::from_labeled(points, labels, words)?);
         Ok(())
     }
@@ -128,7 +129,11 @@ impl Playground {
             .iter()
             .map(|name| Dataset::parse(name))
             .collect::<Result<Vec<_>, _>>()?;
-        check_range("the number of points", n * datasets.len(), 2, MAX_POINTS)?;
+        check_range(
+            "the number of points",
+            n * datasets.len(),
+            &(2..=MAX_POINTS),
+        )?;
         self.use_data(PointSet::from_datasets(&datasets, n, seed)?);
         self.seed = seed;
         Ok(())
@@ -339,17 +344,6 @@ impl Playground {
         self.config = card.train;
         self.trainer = Some(trainer);
         Ok(())
-    }
-}
-
-/// Errors unless `min ≤ value ≤ max`.
-fn check_range(what: &str, value: usize, min: usize, max: usize) -> Result<(), String> {
-    if (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} must be between {min} and {max}, not {value}"
-        ))
     }
 }
 

@@ -36,6 +36,7 @@ pub use heun::Heun;
 pub use network::{Condition, NetworkDenoiser};
 pub use noise::NoiseSource;
 
+use crate::check::check_range;
 use crate::diffusion::prediction::Prediction;
 use crate::diffusion::schedule::NoiseSchedule;
 use crate::diffusion::spacing::Spacing;
@@ -160,9 +161,7 @@ impl SamplerKind {
 
     /// Parses a sampler name; `eta` is used by DDIM only and must lie in [0, 1].
     pub fn parse(name: &str, eta: f64) -> Result<Self, String> {
-        if !(0.0..=1.0).contains(&eta) {
-            return Err(format!("eta must be between 0 and 1, not {eta}"));
-        }
+        check_range("eta", eta, &(0.0..=1.0))?;
         match name {
             "ddpm" => Ok(Self::Ddpm),
             "ddim" => Ok(Self::Ddim { eta }),

@@ -2,6 +2,7 @@
 //! the learning rate they give at each step.
 
 use super::rate::RateSchedule;
+use crate::check::check_range;
 use crate::diffusion::prediction::Prediction;
 use crate::diffusion::schedule::{BetaScheduleName, TIMESTEPS};
 use burn::config::Config;
@@ -67,28 +68,14 @@ impl TrainConfig {
                 self.learning_rate
             ));
         }
-        if !BATCH_SIZES.contains(&self.batch_size) {
-            return Err(format!(
-                "batch size must be between {} and {}, not {}",
-                BATCH_SIZES.start(),
-                BATCH_SIZES.end(),
-                self.batch_size
-            ));
-        }
+        check_range("batch size", self.batch_size, &BATCH_SIZES)?;
         if !(0.0..1.0).contains(&self.ema_decay) {
             return Err(format!(
                 "EMA decay must be in [0, 1), not {}",
                 self.ema_decay
             ));
         }
-        if !TIMESTEPS.contains(&self.timesteps) {
-            return Err(format!(
-                "T must be between {} and {}, not {}",
-                TIMESTEPS.start(),
-                TIMESTEPS.end(),
-                self.timesteps
-            ));
-        }
+        check_range("T", self.timesteps, &TIMESTEPS)?;
         if self.grad_clip_norm.is_nan() || self.grad_clip_norm <= 0.0 {
             return Err("the gradient clipping norm must be positive".into());
         }

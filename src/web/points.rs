@@ -3,7 +3,7 @@
 //! library's [`crate::points::playground::Playground`], and reads results back asynchronously (WebGPU
 //! allows no synchronous reads), one read per call.
 
-use super::pace::yield_to_page;
+use super::pace::in_pieces;
 use super::{OrJs, count, lost_promise, number, seed};
 use crate::backend::{self, Backend, BackendKind};
 use crate::points::playground::{self, Draw, SamplingJob};
@@ -52,16 +52,17 @@ async fn read_values<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsVa
 }
 
 /// Points in one step of a sampling job on the CPU: a step of the default network (width 128)
-/// computes 512 points in about 35 ms in Chromium on this project's 2-core machine, so the page
-/// draws between blocks; on WebGPU a step of the whole batch is only queued.
-const CPU_BLOCK_ROWS: usize = 512;
+/// computes 256 points in about 20-35 ms in Chromium on this project's 2-core machine, so the
+/// page paints between blocks (blocks of 512, 50-70 ms each, left frame gaps of 83-100 ms); on
+/// WebGPU a step of the whole batch is only queued.
+const CPU_BLOCK_ROWS: usize = 256;
 
 /// The most examples in one part of a training step on the CPU. The default batch (512) is
-/// then taken in four parts of about 35 ms each with the default network (width 128), in
-/// Chromium on this project's 2-core machine, and the page paints every 70 ms or so. Parts of
-/// 192 (about 50 ms) left gaps of 83 ms at the 99th percentile against 67 ms, and took no more
-/// steps in 15 s of training (56 and 37 against 65 and 50, runs alternated; see the README).
-const CPU_TRAIN_ROWS: usize = 128;
+/// then taken in eight parts of about 20 ms each with the default network (width 128), in
+/// Chromium on this project's 2-core machine, and the page paints every 40-50 ms. Parts of 128
+/// (35 ms, up to 70 on a busy machine) left the longest frame gaps at 100-150 ms; parts of 64
+/// take about a tenth fewer steps in 15 s (see the README).
+const CPU_TRAIN_ROWS: usize = 64;
 
 /// A loss read back, as a JavaScript number.
 async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
@@ -78,15 +79,10 @@ async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
 fn run_job(job: Result<SamplingJob, String>, on_cpu: bool) -> Promise {
     future_to_promise(async move {
         let mut job = job.map_err(reject)?;
-        loop {
-            // The browser's turn first too: the caller may have just finished a piece of work
-            // in this same task (the last part of a training call, before a preview).
-            if on_cpu {
-                yield_to_page().await?;
-            }
-            if !job.step() {
-                break;
-            }
+        if on_cpu {
+            in_pieces(|| Ok(job.step())).await?;
+        } else {
+            while job.step() {}
         }
         read_floats(job.finish()).await
     })
@@ -254,22 +250,17 @@ impl Playground {
             return future_to_promise(async move {
                 let steps = steps.map_err(reject)?;
                 inner.borrow_mut().prepare_training().map_err(reject)?;
-                yield_to_page().await?;
                 let mut sum: Option<Tensor<1>> = None;
                 let mut done = 0;
-                while done < steps {
-                    if let Some(loss) = inner
-                        .borrow_mut()
-                        .train_part(CPU_TRAIN_ROWS)
-                        .map_err(reject)?
-                    {
-                        sum = Some(sum.map_or(loss.clone(), |s| s + loss));
+                in_pieces(|| {
+                    let part = inner.borrow_mut().train_part(CPU_TRAIN_ROWS);
+                    if let Some(loss) = part.map_err(reject)? {
+                        sum = Some(sum.take().map_or(loss.clone(), |s| s + loss));
                         done += 1;
                     }
-                    if done < steps {
-                        yield_to_page().await?;
-                    }
-                }
+                    Ok(done < steps)
+                })
+                .await?;
                 let mean = sum.expect("at least one step").div_scalar(steps as f64);
                 read_loss(mean).await
             });
@@ -325,12 +316,7 @@ impl Playground {
         let job = self.inner.borrow().quality_job(samples);
         future_to_promise(async move {
             let mut job = job.map_err(reject)?;
-            loop {
-                yield_to_page().await?;
-                if !job.step() {
-                    break;
-                }
-            }
+            in_pieces(|| Ok(job.step())).await?;
             Ok(quality_object(&job.finish()).into())
         })
     }

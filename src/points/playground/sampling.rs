@@ -3,7 +3,8 @@
 //! step at a time, of the whole batch or of one block of its rows (on the CPU the page yields
 //! to the browser between steps, and blocks keep each step short).
 
-use super::{MAX_SAMPLES, MAX_TRAJECTORY_POINTS, Playground, check_range};
+use super::{MAX_SAMPLES, MAX_TRAJECTORY_POINTS, Playground};
+use crate::check::check_range;
 use crate::diffusion::prediction::Prediction;
 use crate::diffusion::spacing::Spacing;
 use crate::points::MlpDenoiser;
@@ -16,7 +17,7 @@ impl Playground {
         &mut self,
         draw: &Draw,
     ) -> Result<(SamplerKind, Vec<sampler::Level>, Option<Condition>), String> {
-        check_range("the number of samples", draw.n, 1, MAX_SAMPLES)?;
+        check_range("the number of samples", draw.n, &(1..=MAX_SAMPLES))?;
         let kind = SamplerKind::parse(draw.sampler, draw.eta)?;
         let trainer = self.trainer()?;
         let plan = sampler::plan(trainer.schedule(), Spacing::Trailing, draw.steps)?;

@@ -1,7 +1,8 @@
 //! Training in the playground: the trainer, made on first use from the data and the settings,
 //! and optimiser steps whole (natively, on WebGPU) or in parts (the page's CPU path).
 
-use super::{MAX_TRAIN_STEPS, Playground, check_range};
+use super::{MAX_TRAIN_STEPS, Playground};
+use crate::check::check_range;
 use crate::points::PointTrainer;
 use burn::tensor::Tensor;
 
@@ -23,7 +24,7 @@ impl Playground {
 
     /// Checks a number of optimiser steps to take in one call.
     pub fn check_train_steps(steps: usize) -> Result<(), String> {
-        check_range("the number of steps", steps, 1, MAX_TRAIN_STEPS)
+        check_range("the number of steps", steps, &(1..=MAX_TRAIN_STEPS))
     }
 
     /// Builds the model and its optimiser now if there are none yet (the first training call
