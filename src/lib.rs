@@ -8,6 +8,7 @@
 //! - [`diffusion`]: schedules, spacing, the forward process, prediction types, guidance.
 //! - [`sampler`]: DDPM, DDIM, Euler, Heun, DPM-Solver++(2M), a trained network seen as a
 //!   denoiser, and the exact denoiser of a Gaussian mixture.
+//! - [`distill`]: progressive distillation: few-step students of a trained denoiser.
 //! - [`nn`]: building blocks both pipelines use: sinusoidal embeddings, word vectors, EMA.
 //! - [`train`]: the trainer, one optimiser step at a time, for any [`nn::DenoisingNet`].
 //! - [`points`]: the 2D pipeline: datasets, the MLP denoiser, SWD/MMD, the playground state.
@@ -24,6 +25,7 @@ pub mod backend;
 pub mod check;
 pub mod checkpoint;
 pub mod diffusion;
+pub mod distill;
 pub mod images;
 pub mod nn;
 pub mod points;

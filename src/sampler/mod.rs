@@ -124,6 +124,25 @@ pub(crate) fn first_order_step<const D: usize>(
     x.mul_scalar(to.sigma() / from.sigma()) - x0.mul_scalar(to.alpha() * (-h).exp_m1())
 }
 
+/// The clean estimate whose [`first_order_step`] from `x` at `from` lands on `x_to` at `to`:
+/// x̃ = (x_s - (σ_s/σ_t) x_t) / (α_s (1 - e^{-h})), the step solved for x̂₀ (α_s (1 - e^{-h}) =
+/// α_s - (σ_s/σ_t) α_t > 0 whenever `to` is less noisy than `from`); to clean data it is `x_to`.
+/// Progressive distillation trains a student towards it, with `x_to` where two teacher steps
+/// land (Salimans & Ho 2022, "Progressive distillation for fast sampling of diffusion models",
+/// Algorithm 2).
+pub fn first_order_target<const D: usize>(
+    x: Tensor<D>,
+    x_to: Tensor<D>,
+    from: Level,
+    to: Level,
+) -> Tensor<D> {
+    if to.is_clean() {
+        return x_to;
+    }
+    let h = to.lambda() - from.lambda();
+    (x_to - x.mul_scalar(to.sigma() / from.sigma())).div_scalar(-to.alpha() * (-h).exp_m1())
+}
+
 /// One step of a reverse-process solver.
 pub trait Sampler<const D: usize> {
     /// Moves `x` from level `from` to the less noisy level `to` (which may be clean data).
