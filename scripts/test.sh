@@ -28,34 +28,18 @@ export RUSTC_WORKSPACE_WRAPPER
 RUSTC_WORKSPACE_WRAPPER="$(rustup which clippy-driver)"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
-# The wasm32 build (the browser tests' and the page's: the `web` profile, as trunk builds the
-# page; the dev profile makes a wasm of over 600 MB) runs beside the native build and tests:
-# each alone kept the two cores of this machine only about 60% busy on a cold clone (cargo
-# locks each target's own build directory, so the two do not wait on each other).
-wasm_web_tests() {
-  cargo test --locked --profile web --target wasm32-unknown-unknown --test web "$@"
-}
-wasm_log="$(mktemp)"
-wasm_web_tests --no-run >"$wasm_log" 2>&1 &
-wasm_build=$!
-trap 'kill "$wasm_build" 2>/dev/null || true; rm -f "$wasm_log"' EXIT
-
-step "native build, linted by clippy (release: library, command line, tests, benchmarks), and the wasm32 build beside it"
+step "native build, linted by clippy (release: library, command line, tests, benchmarks)"
 cargo build --release --locked --all-targets
 
 step "native tests (release: the image tests run the shipped models)"
 cargo test --release --locked
 
 step "browser tests, linted by clippy (wasm-bindgen-test, headless Chromium, WebGPU on SwiftShader)"
-if ! wait "$wasm_build"; then
-  cat "$wasm_log"
-  echo "the wasm32 build failed" >&2
-  exit 1
-fi
-tail -n 3 "$wasm_log"
+# The `web` profile, as trunk builds the page (the dev profile makes a wasm of over 600 MB).
 # The timeout is generous: on SwiftShader (WebGPU on the CPU) a small training step takes about
 # half a second; the two training runs use the page's CPU backend, about 20 times faster.
-CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=2400 wasm_web_tests -- --nocapture
+CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=2400 \
+  cargo test --locked --profile web --target wasm32-unknown-unknown --test web -- --nocapture
 
 step "build the page (trunk, release, wasm-opt)"
 trunk build --release
