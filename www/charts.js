@@ -80,8 +80,9 @@ export class LineChart {
     if (xs.length === 0) {
       ctx.fillStyle = COLORS.text;
       ctx.font = "12px system-ui, sans-serif";
-      ctx.fillText(options.empty ?? "no data yet", pad.l, h / 2);
+      // The strokes first: the text is drawn over them, whole.
       primeStrokes(ctx, pad.l, pad.t, w - pad.r, h - pad.b);
+      ctx.fillText(options.empty ?? "no data yet", pad.l, h / 2);
       return;
     }
     let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
