@@ -16,8 +16,8 @@ const FRAME_DUE_MS: f64 = 50.0;
 ///
 /// Chromium runs queued tasks before painting until rendering has waited about 100 ms, so
 /// tasks alone, even short ones, leave frames out; a frame for every piece would cost up to
-/// 16 ms each. Pieces of about 35 ms (a training part of 128 examples on the CPU here) each get
-/// a frame; pieces of under 20 ms share one. Workers and hidden pages (no frames to paint) take
+/// 16 ms each. Pieces of 25 ms or more (a training part of 64 examples on a busy CPU here) each
+/// get a frame; shorter ones share one. Workers and hidden pages (no frames to paint) take
 /// the task alone.
 pub(crate) async fn yield_to_page() -> Result<(), JsValue> {
     thread_local! {

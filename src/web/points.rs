@@ -61,7 +61,7 @@ const CPU_BLOCK_ROWS: usize = 256;
 /// then taken in eight parts of about 20 ms each with the default network (width 128), in
 /// Chromium on this project's 2-core machine, and the page paints every 40-50 ms. Parts of 128
 /// (35 ms, up to 70 on a busy machine) left the longest frame gaps at 100-150 ms; parts of 64
-/// take about a tenth fewer steps in 15 s (see the README).
+/// took as many steps in 15 s (34-41 against 38-40, alternated runs; see the README).
 const CPU_TRAIN_ROWS: usize = 64;
 
 /// A loss read back, as a JavaScript number.
