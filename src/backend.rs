@@ -119,7 +119,7 @@ mod browser {
     use wasm_bindgen_futures::JsFuture;
 
     thread_local! {
-        /// The backend chosen by the first call to [`init`], kept until its device is lost.
+        /// The WebGPU backend [`init`] started, kept until its device is lost.
         static CHOSEN: RefCell<Option<Backend>> = const { RefCell::new(None) };
     }
 
@@ -148,8 +148,8 @@ mod browser {
     /// Initialise burn on the browser's WebGPU, or fall back to the CPU with the reason.
     ///
     /// Asynchronous because a browser cannot create a wgpu device synchronously. Later calls
-    /// return the backend chosen by the first one, until its WebGPU device is lost: then the
-    /// next call asks for a new device.
+    /// return the WebGPU backend a call started, until its device is lost: then the next call
+    /// asks for a new device. After a fallback to the CPU, the next call asks WebGPU again.
     pub async fn init() -> Backend {
         run_constructors_once();
         if let Some(chosen) = CHOSEN.with(|c| c.borrow().clone())
@@ -170,7 +170,11 @@ mod browser {
             },
             Err(reason) => Backend::cpu(Some(reason)),
         };
-        CHOSEN.with(|c| *c.borrow_mut() = Some(chosen.clone()));
+        // A fallback is not kept: WebGPU may be offered again a moment later (Chromium, just
+        // after it took a device away, can refuse an adapter or a device for a while).
+        if chosen.kind == BackendKind::WebGpu {
+            CHOSEN.with(|c| *c.borrow_mut() = Some(chosen.clone()));
+        }
         chosen
     }
 

@@ -6,6 +6,12 @@ const $ = (id) => document.getElementById(id);
 /** WebGPU adapters that run on the CPU, where burn's CPU backend is much faster. */
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|basic render/i;
 
+/** Whether the browser offered a usable WebGPU device the last time one was asked for. */
+let offered = false;
+
+/** Whether the last makePlayground found a usable WebGPU device (whichever it chose). */
+export const webgpuOffered = () => offered;
+
 /**
  * A Playground on the chosen device. "auto" takes WebGPU unless the adapter is a software
  * renderer (SwiftShader computes about a hundred times slower than burn's CPU backend).
@@ -13,6 +19,7 @@ const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|basic render/i;
 export async function makePlayground(lab, device) {
   const gpu = await lab.Playground.create();
   const hasGpu = gpu.backend() === "webgpu";
+  offered = hasGpu;
   const software = SOFTWARE_ADAPTER.test(gpu.backendDescription());
   const useGpu = hasGpu && (device === "webgpu" || (device === "auto" && !software));
   const pg = useGpu ? gpu : lab.Playground.createOnCpu();

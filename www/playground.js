@@ -9,7 +9,7 @@
 
 import { $, COLORS, message, qualityText, wordColor } from "./ui.js";
 import { Stage } from "./stage.js";
-import { makePlayground, warmUpCpu } from "./device.js";
+import { makePlayground, warmUpCpu, webgpuOffered } from "./device.js";
 import { readState, writeState } from "./url_state.js";
 import { DataPanel } from "./data_panel.js";
 import { ForwardPanel } from "./forward_panel.js";
@@ -53,15 +53,38 @@ class PlaygroundPage {
   /**
    * If the browser takes `pg`'s WebGPU device away (a driver reset; presenting a WebGPU canvas
    * in a Chromium without GPU compositing), starts again on a new device with the same setup,
-   * and says so. The weights trained on the lost device cannot be read back: they are lost.
+   * and says so; `#device-hint` has `data-recovering` meanwhile. After three losses, or when
+   * the browser offers no WebGPU for a few seconds, the CPU takes over. The weights trained on
+   * the lost device cannot be read back: they are lost.
    */
   watchDevice(pg) {
     pg.lost().then(async (reason) => {
       if (this.pg !== pg) return;
       this.recoveries += 1;
-      const device = this.recoveries > 3 ? "cpu" : this.state.device;
-      await this.switchDevice(device);
-      const next = device === "cpu" ? "computing on the CPU from now on" : "started again on a new device";
+      const wanted = this.recoveries > 3 ? "cpu" : this.state.device;
+      const hint = $("device-hint");
+      hint.dataset.recovering = "true";
+      try {
+        // Just after it took a device away, a browser can refuse a new adapter or device for a
+        // moment (Chromium does, now and then, in the end-to-end tests): ask again a quarter
+        // of a second later, then half a second, ... up to 4 s, unless the person chooses a
+        // device meanwhile.
+        for (let wait = 0; ; wait = wait ? 2 * wait : 250) {
+          const current = this.pg;
+          await new Promise((ok) => setTimeout(ok, wait));
+          if (this.pg !== current) return;
+          this.say("device-hint", `${reason}: starting again…`, true);
+          await this.switchDevice(wanted);
+          if (webgpuOffered() || wanted === "cpu" || wait >= 4000) break;
+        }
+      } finally {
+        delete hint.dataset.recovering;
+      }
+      const next = this.pg.backend() === "webgpu"
+        ? "started again on a new device"
+        : wanted === "cpu"
+          ? "computing on the CPU from now on"
+          : `computing on the CPU: ${this.pg.backendDescription()}`;
       this.say("device-hint", `${reason}: ${next}, with the same setup (the model trained on it is lost).`, true);
     });
   }

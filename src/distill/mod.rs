@@ -6,9 +6,22 @@
 //! (64 → 32 → … → 1), and the student of one round teaches the next. Both sample on levels of
 //! the first teacher's grid: the student of round r on every 2^r-th of them
 //! ([`student_plan`]), so its steps are fixed by its rounds.
+//!
+//! - [`round`]: one round, a student trained on its frozen teacher;
+//! - [`Distillation`]: the rounds one after the other, keeping every round's student.
 
+mod round;
+
+pub use round::{MAX_ROUND_STEPS, Round, RoundConfig};
+
+use crate::check::check_range;
+use crate::diffusion::prediction::Prediction;
+use crate::nn::DenoisingNet;
 use crate::sampler::{Denoiser, Level, first_order_step, first_order_target};
 use burn::tensor::Tensor;
+
+/// The most rounds: 2^6 = 64 teacher steps down to 1.
+pub const MAX_ROUNDS: u32 = 6;
 
 /// The levels the student of round `round` visits, from `base`, the first teacher's plan of N
 /// steps (N + 1 levels, clean data last): every 2^round-th level, N / 2^round steps. N must be
@@ -38,6 +51,121 @@ pub fn two_step_target<const D: usize>(
     let (x0_mid, _) = teacher.estimate(x_mid.clone(), mid);
     let x_to = first_order_step(x_mid, x0_mid, mid, to);
     first_order_target(x, x_to, from, to)
+}
+
+/// Progressive distillation of a network over several rounds: the teacher samples on `base`
+/// (N steps), the student of round r (1-based) on N / 2^r of them.
+pub struct Distillation<N: DenoisingNet<D>, const D: usize> {
+    base: Vec<Level>,
+    rounds: u32,
+    round: Round<N, D>,
+    /// Each finished round's student, on the plain device.
+    students: Vec<N>,
+    prediction: Prediction,
+    data: Tensor<D>,
+    config: RoundConfig,
+    seed: u64,
+}
+
+impl<N: DenoisingNet<D> + 'static, const D: usize> Distillation<N, D> {
+    /// Distils `teacher` (on a plain device, predicting `prediction`, sampled on `base`) for
+    /// `rounds` rounds of `config` on `data` (`[n, ...]`, on the teacher's device).
+    pub fn new(
+        teacher: &N,
+        prediction: Prediction,
+        base: Vec<Level>,
+        rounds: u32,
+        data: Tensor<D>,
+        config: RoundConfig,
+        seed: u64,
+    ) -> Result<Self, String> {
+        check_range("the rounds of distillation", rounds, &(1..=MAX_ROUNDS))?;
+        student_plan(&base, rounds)?;
+        let round = Round::from_teacher(
+            teacher,
+            prediction,
+            base.clone(),
+            data.clone(),
+            config,
+            seed,
+        )?;
+        Ok(Self {
+            base,
+            rounds,
+            round,
+            students: Vec::new(),
+            prediction,
+            data,
+            config,
+            seed,
+        })
+    }
+
+    /// Part of a step of the round in progress ([`Round::step_part`]); after the step that
+    /// ends a round, its student teaches the next. Nothing once every round is done.
+    pub fn step_part(&mut self, rows: usize) -> Option<Tensor<1>> {
+        if self.is_done() {
+            return None;
+        }
+        let loss = self.round.step_part(rows)?;
+        if self.round.is_done() {
+            let student = self.round.student();
+            let r = self.students.len() as u32 + 1;
+            if r < self.rounds {
+                self.round = Round::from_teacher(
+                    &student,
+                    self.prediction,
+                    student_plan(&self.base, r).expect("checked for every round at the start"),
+                    self.data.clone(),
+                    self.config,
+                    self.seed + r as u64,
+                )
+                .expect("the same settings as the first round");
+            }
+            self.students.push(student);
+        }
+        Some(loss)
+    }
+
+    /// One step of the round in progress, whole; nothing once every round is done.
+    pub fn step(&mut self) -> Option<Tensor<1>> {
+        loop {
+            if self.is_done() {
+                return None;
+            }
+            if let Some(loss) = self.step_part(usize::MAX) {
+                return Some(loss);
+            }
+        }
+    }
+
+    /// Whether every round is done.
+    pub fn is_done(&self) -> bool {
+        self.students.len() as u32 >= self.rounds
+    }
+
+    /// The rounds in all.
+    pub fn rounds(&self) -> u32 {
+        self.rounds
+    }
+
+    /// The round in progress (1-based; the last one once all are done) and its steps taken.
+    pub fn progress(&self) -> (u32, usize) {
+        if self.is_done() {
+            (self.rounds, self.config.steps)
+        } else {
+            (self.students.len() as u32 + 1, self.round.steps_done())
+        }
+    }
+
+    /// The students of the finished rounds, first round first, each with the levels it
+    /// samples on.
+    pub fn students(&self) -> impl Iterator<Item = (&N, Vec<Level>)> {
+        self.students.iter().zip(1..).map(|(student, r)| {
+            let plan = student_plan(&self.base, r).expect("checked at the start");
+            (student, plan)
+        })
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@ use super::*;
 use crate::diffusion::prediction::Prediction;
 use crate::diffusion::schedule::{BetaSchedule, NoiseSchedule};
 use crate::diffusion::spacing::Spacing;
-use crate::sampler::{NoiseSource, plan};
+use crate::points::MlpDenoiserConfig;
+use crate::sampler::exact::{Component, ExactDenoiser, GaussianMixture};
+use crate::sampler::{Ddim, NetworkDenoiser, NoiseSource, Sampler, plan};
 use burn::tensor::{Device, TensorData};
 
 /// The base grid of the tests: the cosine schedule (T = 1000), trailing spacing.
@@ -87,4 +89,162 @@ fn a_student_samples_every_other_level_of_its_teacher() {
     let error = student_plan(&levels, 4).unwrap_err();
     assert!(error.contains("multiple of 2^4"), "{error}");
     assert!(student_plan(&levels, 200).is_err());
+}
+
+/// Four well-separated blobs: a mixture whose exact denoiser is the teacher.
+fn blobs() -> GaussianMixture {
+    let corner = |x: f64, y: f64| Component {
+        weight: 1.0,
+        mean: [x, y],
+        std: 0.25,
+    };
+    GaussianMixture {
+        components: vec![
+            corner(-1.0, -1.0),
+            corner(-1.0, 1.0),
+            corner(1.0, -1.0),
+            corner(1.0, 1.0),
+        ],
+    }
+}
+
+/// Root-mean-square distance between two batches of points.
+fn rms(a: Tensor<2>, b: Tensor<2>) -> f64 {
+    let d = values(a - b);
+    (d.iter().map(|&v| (v as f64).powi(2)).sum::<f64>() / (d.len() / 2) as f64).sqrt()
+}
+
+#[test]
+fn one_round_on_the_exact_teacher_takes_its_two_steps_in_one() {
+    // The teacher: the closed-form denoiser of the blobs, sampled with two DDIM steps
+    // (t = 1 → 0.5 → 0). The student, a fresh MLP, learns to land there in one. What it
+    // cannot match is its own fitting error, 0.0075 here (rms, 1,500 steps): the bar, 0.03, is
+    // four times that, a sixtieth of the distance between two blobs' centres, and a twentieth
+    // of what one teacher step misses by (0.88: it lands every point near the mean).
+    let device = Device::default();
+    let mixture = blobs();
+    let levels = base(2);
+    let data = Tensor::<2>::from_data(TensorData::new(mixture.sample(4000, 1), [4000, 2]), &device);
+    let teacher = || ExactDenoiser {
+        mixture: mixture.clone(),
+        prediction: Prediction::V,
+    };
+    let student = MlpDenoiserConfig::new().with_width(64).init(&device);
+    let config = RoundConfig {
+        learning_rate: 3e-3,
+        batch_size: 256,
+        steps: 1500,
+    };
+    let mut round = Round::new(
+        student,
+        Prediction::V,
+        Box::new(teacher()),
+        levels.clone(),
+        data,
+        config,
+        5,
+    )
+    .unwrap();
+    while !round.is_done() {
+        round.step();
+    }
+    assert_eq!(round.student_plan(), [levels[0], levels[2]]);
+
+    let z = NoiseSource::new(11, &device).normal::<2>([2000, 2]);
+    let two_steps = sample(&mut Ddim { eta: 0.0 }, &teacher(), &levels, z.clone());
+    let one_step = sample(
+        &mut Ddim { eta: 0.0 },
+        &teacher(),
+        &round.student_plan(),
+        z.clone(),
+    );
+    let student = round.student();
+    let distilled = sample(
+        &mut Ddim { eta: 0.0 },
+        &NetworkDenoiser::new(&student, Prediction::V),
+        &round.student_plan(),
+        z,
+    );
+    let (miss, missed_by_one) = (rms(distilled, two_steps.clone()), rms(one_step, two_steps));
+    println!(
+        "student one step vs teacher two: rms {miss:.4}; teacher one step: {missed_by_one:.4}"
+    );
+    assert!(
+        miss < 0.03 && miss < missed_by_one / 20.0,
+        "{miss} vs {missed_by_one}"
+    );
+}
+
+/// Runs `sampler` down `plan` from `x`.
+fn sample(
+    sampler: &mut dyn Sampler<2>,
+    model: &dyn Denoiser<2>,
+    plan: &[Level],
+    x: Tensor<2>,
+) -> Tensor<2> {
+    let mut noise = NoiseSource::new(0, &x.device());
+    crate::sampler::sample(sampler, model, plan, x, &mut noise, |_| {})
+}
+
+#[test]
+fn rounds_hand_each_student_to_the_next() {
+    let device = Device::default();
+    let teacher = MlpDenoiserConfig::new().with_width(16).init(&device);
+    let data = Tensor::<2>::from_data(TensorData::new(blobs().sample(100, 2), [100, 2]), &device);
+    let config = RoundConfig {
+        learning_rate: 1e-3,
+        batch_size: 64,
+        steps: 3,
+    };
+    let levels = base(4);
+    let mut d = Distillation::new(
+        &teacher,
+        Prediction::V,
+        levels.clone(),
+        2,
+        data.clone(),
+        config,
+        1,
+    )
+    .unwrap();
+    assert_eq!(d.progress(), (1, 0));
+    // A step in parts: three parts of 24, 24 and 16 examples.
+    assert!(d.step_part(24).is_none() && d.step_part(24).is_none());
+    assert!(d.step_part(24).is_some());
+    assert_eq!(d.progress(), (1, 1));
+    let mut losses = 1;
+    while d.step().is_some() {
+        losses += 1;
+    }
+    assert_eq!(losses, 6);
+    assert!(d.is_done() && d.step_part(64).is_none());
+    assert_eq!(d.progress(), (2, 3));
+    let plans: Vec<Vec<Level>> = d.students().map(|(_, plan)| plan).collect();
+    assert_eq!(
+        plans,
+        [
+            student_plan(&levels, 1).unwrap(),
+            student_plan(&levels, 2).unwrap()
+        ]
+    );
+
+    // Refused: ε-prediction, more rounds than the steps allow, an odd teacher.
+    let refuse = |prediction, levels: Vec<Level>, rounds| {
+        Distillation::new(
+            &teacher,
+            prediction,
+            levels,
+            rounds,
+            data.clone(),
+            config,
+            1,
+        )
+        .err()
+        .unwrap()
+    };
+    assert!(refuse(Prediction::Epsilon, base(4), 1).contains("predicts v"));
+    assert!(refuse(Prediction::V, base(4), 3).contains("multiple of 2^3"));
+    assert!(refuse(Prediction::V, base(4), 0).contains("rounds"));
+    let odd = Round::from_teacher(&teacher, Prediction::V, base(3), data, config, 1);
+    assert!(odd.err().unwrap().contains("must be even"));
 }

@@ -6,6 +6,9 @@
 //! responsibility of component k (Tweedie's formula; Efron 2011). A sampler driven by ε* must
 //! reproduce the mixture, which tests samplers with no training in the way.
 
+use super::{Denoiser, Level};
+use crate::diffusion::prediction::Prediction;
+use burn::tensor::{Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -76,6 +79,43 @@ impl GaussianMixture {
             eps[1] += sigma * r * d[1] / v;
         }
         eps
+    }
+}
+
+/// ε* (or v*) of a mixture as a [`Denoiser`]: the exact teacher the samplers and the
+/// distillation are tested with. Computed on the CPU in f64, reading `x` back synchronously
+/// (for native tests, not for the browser).
+pub struct ExactDenoiser {
+    /// The data distribution.
+    pub mixture: GaussianMixture,
+    /// What it outputs.
+    pub prediction: Prediction,
+}
+
+impl Denoiser<2> for ExactDenoiser {
+    fn prediction(&self) -> Prediction {
+        self.prediction
+    }
+
+    fn predict(&self, x: Tensor<2>, level: Level) -> Tensor<2> {
+        let device = x.device();
+        let [n, _] = x.dims();
+        let xs = x.into_data().try_into_vec::<f32>().unwrap();
+        let (a, s) = (level.alpha(), level.sigma());
+        let out: Vec<f32> = xs
+            .chunks_exact(2)
+            .flat_map(|p| {
+                let p = [p[0] as f64, p[1] as f64];
+                let e = self.mixture.exact_eps(p, level.alpha_bar);
+                match self.prediction {
+                    Prediction::Epsilon => e,
+                    // v = α ε - σ x₀ with x₀ = (x - σ ε)/α, i.e. v = (ε - σ x)/α.
+                    Prediction::V => [(e[0] - s * p[0]) / a, (e[1] - s * p[1]) / a],
+                }
+                .map(|v| v as f32)
+            })
+            .collect();
+        Tensor::from_data(TensorData::new(out, [n, 2]), &device)
     }
 }
 

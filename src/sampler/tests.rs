@@ -4,41 +4,8 @@
 use super::*;
 use crate::diffusion::schedule::BetaSchedule;
 use crate::points::metrics::{SWD_DIRECTIONS, sliced_wasserstein};
-use crate::sampler::exact::{Component, GaussianMixture};
-use burn::tensor::{Device, TensorData};
-
-/// ε* (or v*) of a mixture, computed on the CPU.
-struct Exact {
-    mixture: GaussianMixture,
-    prediction: Prediction,
-}
-
-impl Denoiser<2> for Exact {
-    fn prediction(&self) -> Prediction {
-        self.prediction
-    }
-
-    fn predict(&self, x: Tensor<2>, level: Level) -> Tensor<2> {
-        let device = x.device();
-        let [n, _] = x.dims();
-        let xs = x.into_data().try_into_vec::<f32>().unwrap();
-        let (a, s) = (level.alpha(), level.sigma());
-        let out: Vec<f32> = xs
-            .chunks_exact(2)
-            .flat_map(|p| {
-                let p = [p[0] as f64, p[1] as f64];
-                let e = self.mixture.exact_eps(p, level.alpha_bar);
-                match self.prediction {
-                    Prediction::Epsilon => e,
-                    // v = α ε - σ x₀ with x₀ = (x - σ ε)/α, i.e. v = (ε - σ x)/α.
-                    Prediction::V => [(e[0] - s * p[0]) / a, (e[1] - s * p[1]) / a],
-                }
-                .map(|v| v as f32)
-            })
-            .collect();
-        Tensor::from_data(TensorData::new(out, [n, 2]), &device)
-    }
-}
+use crate::sampler::exact::{Component, ExactDenoiser as Exact, GaussianMixture};
+use burn::tensor::Device;
 
 fn mixture() -> GaussianMixture {
     let c = |weight, mean, std| Component { weight, mean, std };

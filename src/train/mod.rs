@@ -19,8 +19,9 @@ use crate::nn::{DenoisingNet, NetConfig};
 use crate::sampler::NetworkDenoiser;
 use burn::module::Module;
 use burn::optim::grad_clipping::GradientClippingConfig;
-use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
+use parts::Parts;
 
 /// Trains a network built by a `C` on data of rank `D` (the first axis counts examples).
 pub struct Trainer<C: NetConfig<D>, const D: usize> {
@@ -38,15 +39,7 @@ pub struct Trainer<C: NetConfig<D>, const D: usize> {
     model_config: C,
     steps_done: usize,
     /// The step in progress when it is taken in parts ([`Trainer::step_part`]).
-    partial: Option<PartialStep<C::Net>>,
-}
-
-/// The parts of a step taken so far: their gradients, summed; their losses, each weighted by
-/// its share of the batch; and how many examples they covered.
-struct PartialStep<M> {
-    grads: GradientsAccumulator<M>,
-    loss: Tensor<1>,
-    rows: usize,
+    parts: Parts<C::Net>,
 }
 
 impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
@@ -103,7 +96,7 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
             config,
             model_config,
             steps_done,
-            partial: None,
+            parts: Parts::new(),
         })
     }
 
@@ -127,7 +120,7 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
     ) -> Result<(), String> {
         self.config = self.config.with_rate_and_batch(learning_rate, batch_size)?;
         // A step in progress was for the old batch size.
-        self.partial = None;
+        self.parts.clear();
         Ok(())
     }
 
@@ -153,32 +146,15 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
     pub fn step_part(&mut self, rows: usize) -> Option<Tensor<1>> {
         let model = self.model.take().expect("the model is always put back");
         let batch = self.config.batch_size;
-        let done = self.partial.as_ref().map_or(0, |p| p.rows);
-        let rows = rows.clamp(1, batch - done);
+        let rows = rows.clamp(1, batch - self.parts.rows_done());
         let loss = self.batch_loss(&model, rows);
-        let grads = if rows == batch {
-            GradientsParams::from_grads(loss.backward(), &model)
-        } else {
-            let loss = loss.mul_scalar(rows as f64 / batch as f64);
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            let partial = self.partial.get_or_insert_with(|| PartialStep {
-                grads: GradientsAccumulator::new(),
-                loss: Tensor::zeros([1], &loss.device()).without_autodiff(),
-                rows: 0,
-            });
-            partial.grads.accumulate(&model, grads);
-            partial.loss = partial.loss.clone() + loss.without_autodiff();
-            partial.rows += rows;
-            if partial.rows < batch {
+        match self.parts.add(&model, loss, rows, batch) {
+            Some((grads, loss)) => Some(self.update(model, grads, loss)),
+            None => {
                 self.model = Some(model);
-                return None;
+                None
             }
-            let PartialStep {
-                mut grads, loss, ..
-            } = self.partial.take().expect("just made");
-            return Some(self.update(model, grads.grads(), loss));
-        };
-        Some(self.update(model, grads, loss.without_autodiff()))
+        }
     }
 
     /// Applies `grads` to `model` and updates the moving average: the end of a step, whose
@@ -327,6 +303,7 @@ fn check_labels(labels: Option<&[u32]>, n: usize, words: Option<usize>) -> Resul
 }
 
 mod config;
+mod parts;
 mod rate;
 mod supervised;
 pub use config::{BATCH_SIZES, TrainConfig};

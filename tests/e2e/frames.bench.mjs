@@ -2,7 +2,8 @@
 // main thread): with the page's defaults, press Train for 15 s, pause, then Sample, and report
 // the gaps between animation frames (longest and 99th percentile) and the longest task the
 // browser's long-task observer saw, for each phase. Reported, never asserted (machines here
-// are noisy). `DIST=path` measures another build of the page (for a before/after comparison).
+// are noisy). `DIST=path` measures another build of the page (for a before/after comparison),
+// as it does for every end-to-end test.
 //
 //   npm run bench:frames --prefix tests/e2e
 
@@ -73,5 +74,4 @@ test("frame gaps while training and sampling on the CPU", { timeout: 600_000 }, 
       await writeFile(join(shots, "frames.json"), JSON.stringify(report, null, 2));
       if (errors.length) throw new Error(errors.join("\n"));
     },
-    { dist: process.env.DIST },
   ));

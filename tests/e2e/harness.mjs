@@ -25,8 +25,11 @@ const types = {
   ".svg": "image/svg+xml",
 };
 
-/** Serves `dir` on a free port of 127.0.0.1 (a secure context, as WebGPU requires). */
-export async function serve(dir = join(root, "dist")) {
+/**
+ * Serves `dir` (by default `$DIST`, else trunk's dist/) on a free port of 127.0.0.1 (a secure
+ * context, as WebGPU requires).
+ */
+export async function serve(dir = process.env.DIST ?? join(root, "dist")) {
   dir = resolve(dir);
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);

@@ -49,10 +49,11 @@ test("the playground: data, forward, training, sampling, drawing, words, links, 
     await page.dispatchEvent("#t", "input");
     await checkStage(page, "2-forward-half", await pageState(page, "Array.from(ui.pg.noised(0.5, 0))"));
 
-    // 3. Training, until two quality readings have come in, then pause.
+    // 3. Training, until the second quality reading (250 steps) has come in, then pause. (How
+    // good training gets is the browser tests' and the benchmarks' business.)
     await page.getByRole("button", { name: "moons", exact: true }).click();
     await page.click("#train");
-    await page.waitForFunction(() => window.diffusionLabUi.training.qualityLog.xs.length >= 3, null, {
+    await page.waitForFunction(() => window.diffusionLabUi.training.qualityLog.xs.length >= 2, null, {
       timeout: 600_000,
       polling: 1000,
     });

@@ -59,7 +59,7 @@ test("guided diffusion: shapes named by words, drawn by word with guidance", { t
     await page.selectOption("#batch", "256");
     await page.selectOption("#width", "64");
     await page.click("#train");
-    await page.waitForFunction(() => window.diffusionLabUi.pg.stepsDone() >= 1200, null, { timeout: 600_000, polling: 1000 });
+    await page.waitForFunction(() => window.diffusionLabUi.pg.stepsDone() >= 800, null, { timeout: 600_000, polling: 1000 });
     await page.click("#train");
     await page.waitForFunction(() => document.getElementById("train").textContent.includes("Train"));
     console.log(`training: ${await page.textContent("#train-stats")}`);
