@@ -16,12 +16,59 @@ pub use round::{MAX_ROUND_STEPS, Round, RoundConfig};
 
 use crate::check::check_range;
 use crate::diffusion::prediction::Prediction;
+use crate::diffusion::schedule::NoiseSchedule;
+use crate::diffusion::spacing::Spacing;
 use crate::nn::DenoisingNet;
-use crate::sampler::{Denoiser, Level, first_order_step, first_order_target};
+use crate::sampler::{Denoiser, Level, first_order_step, first_order_target, plan};
+use burn::config::Config;
 use burn::tensor::Tensor;
 
 /// The most rounds: 2^6 = 64 teacher steps down to 1.
 pub const MAX_ROUNDS: u32 = 6;
+
+/// The steps a student samples in, and its first teacher's: the student samples with DDIM on
+/// every (`teacher_steps` / `steps`)-th level of its teacher's grid (the schedule's trailing
+/// spacing), after log₂ of that many rounds. A student's card says it.
+#[derive(Config, Copy, Debug, PartialEq)]
+pub struct StudentSteps {
+    /// The student's sampling steps, a power of two.
+    pub steps: usize,
+    /// The first teacher's, a larger power of two (at most 2^[`MAX_ROUNDS`]).
+    pub teacher_steps: usize,
+}
+
+impl StudentSteps {
+    /// The rounds from the teacher to the student, after checking both step counts.
+    pub fn rounds(&self) -> Result<u32, String> {
+        let most = 1usize << MAX_ROUNDS;
+        check_range("the teacher's steps", self.teacher_steps, &(2..=most))?;
+        check_range("the student's steps", self.steps, &(1..=most / 2))?;
+        if !self.teacher_steps.is_power_of_two() || !self.steps.is_power_of_two() {
+            return Err(format!(
+                "each round halves the steps: the teacher's ({}) and the student's ({}) must \
+                 be powers of two",
+                self.teacher_steps, self.steps
+            ));
+        }
+        if self.steps >= self.teacher_steps {
+            return Err(format!(
+                "the student ({} steps) must take fewer steps than its teacher ({})",
+                self.steps, self.teacher_steps
+            ));
+        }
+        Ok((self.teacher_steps / self.steps).ilog2())
+    }
+
+    /// The first teacher's levels on `schedule`.
+    pub fn teacher_plan(&self, schedule: &NoiseSchedule) -> Result<Vec<Level>, String> {
+        plan(schedule, Spacing::Trailing, self.teacher_steps)
+    }
+
+    /// The levels the student samples on.
+    pub fn plan(&self, schedule: &NoiseSchedule) -> Result<Vec<Level>, String> {
+        student_plan(&self.teacher_plan(schedule)?, self.rounds()?)
+    }
+}
 
 /// The levels the student of round `round` visits, from `base`, the first teacher's plan of N
 /// steps (N + 1 levels, clean data last): every 2^round-th level, N / 2^round steps. N must be

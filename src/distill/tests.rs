@@ -4,10 +4,15 @@ use super::*;
 use crate::diffusion::prediction::Prediction;
 use crate::diffusion::schedule::{BetaSchedule, NoiseSchedule};
 use crate::diffusion::spacing::Spacing;
-use crate::points::MlpDenoiserConfig;
+use crate::points::data::Dataset;
+use crate::points::quality::Quality;
+use crate::points::{MlpDenoiserConfig, PointTrainer};
 use crate::sampler::exact::{Component, ExactDenoiser, GaussianMixture};
 use crate::sampler::{Ddim, NetworkDenoiser, NoiseSource, Sampler, plan};
+use crate::sampler::{SamplerKind, generate};
+use crate::train::TrainConfig;
 use burn::tensor::{Device, TensorData};
+use std::time::Instant;
 
 /// The base grid of the tests: the cosine schedule (T = 1000), trailing spacing.
 fn base(steps: usize) -> Vec<Level> {
@@ -247,4 +252,108 @@ fn rounds_hand_each_student_to_the_next() {
     assert!(refuse(Prediction::V, base(4), 0).contains("rounds"));
     let odd = Round::from_teacher(&teacher, Prediction::V, base(3), data, config, 1);
     assert!(odd.err().unwrap().contains("must be even"));
+}
+
+/// SWD of `kind` at `plan` with `model`, 2,000 samples against 2,000 fresh points of `dataset`,
+/// and its floor.
+fn quality_of(
+    kind: SamplerKind,
+    model: &dyn Denoiser<2>,
+    plan: &[Level],
+    dataset: Dataset,
+) -> Quality {
+    let device = Device::flex();
+    let samples = generate(kind, model, plan, [2000, 2], 7, &device);
+    let samples = values(samples);
+    Quality::measure(
+        &samples,
+        &dataset.sample(2000, 2),
+        &dataset.sample(2000, 3),
+        0,
+    )
+    .unwrap()
+}
+
+/// The quality bars of the distillation issue, on moons, rings and 8gaussians: a teacher
+/// trained with the defaults (4,000 steps), distilled from 64 DDIM steps down to 1. Minutes of
+/// CPU, so run by hand:
+/// `cargo test --release --lib -- --ignored --nocapture students_keep_the_teachers_quality`.
+#[test]
+#[ignore = "quality run, minutes: cargo test --release --lib -- --ignored --nocapture students_keep"]
+fn students_keep_the_teachers_quality() {
+    let env = |name: &str, default: f64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let config = RoundConfig {
+        learning_rate: env("DISTILL_LR", 1e-3),
+        batch_size: 256,
+        steps: env("DISTILL_STEPS", 1000.0) as usize,
+    };
+    let datasets: Vec<Dataset> = std::env::var("DISTILL_DATA")
+        .unwrap_or("moons,rings,8gaussians".into())
+        .split(',')
+        .map(|d| Dataset::parse(d).unwrap())
+        .collect();
+    let device = Device::flex();
+    for dataset in datasets {
+        let data = dataset.sample(20_000, 1);
+        let train = TrainConfig::new().with_total_steps(Some(4000));
+        let mut trainer = PointTrainer::new(
+            &device,
+            TensorData::new(data.clone(), [data.len() / 2, 2]),
+            None,
+            MlpDenoiserConfig::new(),
+            train,
+            0,
+        )
+        .unwrap();
+        let start = Instant::now();
+        for _ in 0..4000 {
+            trainer.step();
+        }
+        let teacher_seconds = start.elapsed().as_secs_f64();
+        let ddim = SamplerKind::Ddim { eta: 0.0 };
+        let base = plan(trainer.schedule(), Spacing::Trailing, 64).unwrap();
+        let line = |name: &str, kind, model: &dyn Denoiser<2>, plans: &[Vec<Level>]| {
+            let q: Vec<String> = plans
+                .iter()
+                .map(|p| {
+                    let q = quality_of(kind, model, p, dataset);
+                    format!("{}:{:.4} ({:.2}x)", p.len() - 1, q.swd, q.swd_ratio())
+                })
+                .collect();
+            println!("{dataset:?} {name}: {}", q.join("  "));
+        };
+        let grids: Vec<Vec<Level>> = (0..=6).map(|r| student_plan(&base, r).unwrap()).collect();
+        line("teacher DDIM", ddim, &trainer.denoiser(), &grids);
+        line(
+            "teacher DPM++",
+            SamplerKind::DpmPp2m,
+            &trainer.denoiser(),
+            &grids,
+        );
+        let data = Tensor::<2>::from_data(TensorData::new(data, [20_000, 2]), &device);
+        let teacher = trainer.ema_model().clone();
+        let mut d =
+            Distillation::new(&teacher, Prediction::V, base.clone(), 6, data, config, 3).unwrap();
+        let start = Instant::now();
+        while d.step().is_some() {}
+        let seconds = start.elapsed().as_secs_f64();
+        for (student, plan) in d.students() {
+            line(
+                "student",
+                ddim,
+                &NetworkDenoiser::new(student, Prediction::V),
+                &[plan],
+            );
+        }
+        println!(
+            "{dataset:?}: teacher 4,000 steps in {teacher_seconds:.0} s; 6 rounds of {} steps in \
+             {seconds:.0} s",
+            config.steps
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! The card of a trained 2D denoiser in a [`crate::checkpoint`] file.
 
 use crate::checkpoint::Card;
+use crate::distill::StudentSteps;
 use crate::points::data::Frame;
 use crate::points::{MlpDenoiser, MlpDenoiserConfig};
 use crate::train::TrainConfig;
@@ -22,6 +23,10 @@ pub struct PointsCard {
     /// mapped back through it); files from before it existed were trained on standard data.
     #[config(default = "Frame::STANDARD")]
     pub frame: Frame,
+    /// For a distilled student, the steps it samples in and its first teacher's (it then
+    /// samples only so, with DDIM); none for a trained model.
+    #[config(default = "None")]
+    pub student: Option<StudentSteps>,
 }
 
 impl Card for PointsCard {
@@ -37,6 +42,9 @@ impl Card for PointsCard {
             return Err(format!(
                 "the model's frame is not valid (centre {center:?}, scale {scale})"
             ));
+        }
+        if let Some(student) = self.student {
+            student.rounds()?;
         }
         Ok(())
     }

@@ -13,6 +13,7 @@
 use crate::check::check_range;
 use crate::checkpoint;
 use crate::diffusion::schedule::{BetaScheduleName, NoiseSchedule};
+use crate::distill::Distillation;
 use crate::nn::words::WordEmbeddingConfig;
 use crate::points::data::Dataset;
 use crate::points::point_set::PointSet;
@@ -60,6 +61,10 @@ pub struct Playground {
     config: TrainConfig,
     /// Created on first use, dropped whenever the data, schedule or network change.
     trainer: Option<PointTrainer>,
+    /// The trained model's students, if it was distilled (dropped with the trainer).
+    distillation: Option<Distillation<MlpDenoiser, 2>>,
+    /// The settings of the distillation started last.
+    distill_settings: DistillSettings,
     seed: u64,
     word_dim: usize,
 }
@@ -74,6 +79,8 @@ impl Playground {
             model_config: MlpDenoiserConfig::new(),
             config: TrainConfig::interactive(),
             trainer: None,
+            distillation: None,
+            distill_settings: DistillSettings::default(),
             seed: 0,
             word_dim: DEFAULT_WORD_DIM,
         }
@@ -85,7 +92,7 @@ impl Playground {
         self.model_config.words = (!data.groups.is_empty())
             .then(|| WordEmbeddingConfig::new(data.words()).with_dim(self.word_dim));
         self.data = data;
-        self.trainer = None;
+        self.forget_model();
     }
 
     /// Trains from now on `n` fresh points of a built-in dataset drawn with `seed`; forgets
@@ -167,7 +174,7 @@ impl Playground {
             self.config = config;
             self.word_dim = word_dim;
             self.model_config.words = words;
-            self.trainer = None;
+            self.forget_model();
         }
         Ok(())
     }
@@ -193,7 +200,7 @@ impl Playground {
         config.validate()?;
         if config != self.config {
             self.config = config;
-            self.trainer = None;
+            self.forget_model();
         }
         Ok(())
     }
@@ -216,7 +223,7 @@ impl Playground {
         model_config.validate()?;
         if model_config != self.model_config {
             self.model_config = model_config;
-            self.trainer = None;
+            self.forget_model();
         }
         if let Some(trainer) = &mut self.trainer {
             trainer.set_rate_and_batch(learning_rate, batch_size)?;
@@ -240,7 +247,13 @@ impl Playground {
 
     /// Forgets the model: the next step starts from fresh weights.
     pub fn reset(&mut self) {
+        self.forget_model();
+    }
+
+    /// Forgets the model and its students.
+    fn forget_model(&mut self) {
         self.trainer = None;
+        self.distillation = None;
     }
 
     /// Optimiser steps taken by the current model.
@@ -342,14 +355,17 @@ impl Playground {
         )?;
         self.model_config = card.model;
         self.config = card.train;
+        self.forget_model();
         self.trainer = Some(trainer);
         Ok(())
     }
 }
 
+mod distilling;
 mod sampling;
 mod training;
-pub use sampling::{Draw, SamplingJob};
+pub use distilling::{DistillProgress, DistillSettings};
+pub use sampling::{Draw, STUDENT, SamplingJob};
 
 #[cfg(test)]
 mod tests;

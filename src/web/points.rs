@@ -117,6 +117,7 @@ fn draw<'a>(
     Ok(Draw::new(n, sampler, steps, seed(seed_value)?).with_eta(eta))
 }
 
+mod distilling;
 mod words;
 
 #[wasm_bindgen]

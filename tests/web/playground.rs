@@ -4,6 +4,7 @@
 use diffusion_lab::web::Playground;
 use js_sys::{Float32Array, Promise, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
@@ -34,14 +35,14 @@ const STEP_BUDGET: u32 = 600;
 
 /// Trains on moons through the API (learning rate 0.01, batch 256, width 64) until DDIM
 /// samples (20 steps, 2,000 points) are within 3× the SWD floor, checking every 100 steps from
-/// step 200, within [`STEP_BUDGET`] steps.
+/// step 200, within [`STEP_BUDGET`] steps; then distils it (`distill`).
 ///
 /// On the page's CPU backend (burn's `flex` in wasm): the same code as on WebGPU, and about 20
 /// times faster than SwiftShader, the WebGPU of a machine without a GPU, where this run took
 /// over 3 minutes. The WebGPU path is trained and sampled by the other tests here and by the
 /// end-to-end tests.
 #[wasm_bindgen_test]
-async fn training_moons_reaches_three_times_the_floor() {
+async fn moons_trains_to_three_times_the_floor_then_distils() {
     let p = Playground::create_on_cpu();
     assert_eq!(p.backend(), "cpu", "{}", p.backend_description());
     p.set_dataset("moons", 4000.0, 0.0).unwrap();
@@ -78,6 +79,46 @@ async fn training_moons_reaches_three_times_the_floor() {
         reached.is_some(),
         "not within 3x the floor after {STEP_BUDGET} steps:\n{}",
         log.join("\n")
+    );
+
+    // Then distilled, 8 → 4 → 2 steps in rounds of 150 steps: at 2 steps the student is
+    // closer to the data than its teacher with DDIM.
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = calls.clone();
+    let on_progress = Closure::<dyn FnMut(JsValue)>::new(move |p: JsValue| {
+        assert!(field(&p, "round") >= 1.0);
+        counter.set(counter.get() + 1);
+    });
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("fromSteps", 8.0),
+        ("toSteps", 2.0),
+        ("stepsPerRound", 150.0),
+    ] {
+        Reflect::set(&options, &key.into(), &value.into()).unwrap();
+    }
+    Reflect::set(&options, &"onProgress".into(), on_progress.as_ref()).unwrap();
+    let report = resolve(p.distill(options.into())).await.unwrap();
+    let rounds = js_sys::Array::from(&Reflect::get(&report, &"rounds".into()).unwrap());
+    let steps: Vec<f64> = rounds.iter().map(|r| field(&r, "steps")).collect();
+    assert_eq!(steps, [4.0, 2.0]);
+    assert_eq!(calls.get(), 30, "a progress call every 10 steps");
+    assert_eq!(p.student_steps(), [4, 2]);
+    let teacher = floats(p.sample(2000.0, "ddim", 2.0, 0.0, None)).await;
+    let teacher = field(&resolve(p.quality(&teacher)).await.unwrap(), "swd");
+    let student = field(&rounds.get(1), "swd");
+    console_log!(
+        "distilled in {:.1} s: SWD at 2 steps {student:.4} (the student), {teacher:.4} (the teacher, DDIM)",
+        field(&report, "seconds")
+    );
+    assert!(
+        student < teacher / 2.0,
+        "student {student}, teacher {teacher}"
+    );
+    let wrong = resolve(p.sample(10.0, "student", 3.0, 0.0, None)).await;
+    assert_eq!(
+        wrong.unwrap_err(),
+        "no student samples in 3 steps: the students so far take 4, 2"
     );
 }
 

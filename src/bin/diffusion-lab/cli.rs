@@ -1,6 +1,6 @@
-//! Argument parsing (clap) and the three commands.
+//! Argument parsing (clap) and the 2D commands (the image commands are in `images`).
 
-use crate::{images, points_csv};
+use crate::{distill, images, points_csv};
 use burn::tensor::Device;
 use clap::{Args, Parser, Subcommand};
 use diffusion_lab::checkpoint;
@@ -8,6 +8,7 @@ use diffusion_lab::diffusion::schedule::{BetaScheduleName, NoiseSchedule};
 use diffusion_lab::diffusion::spacing::Spacing;
 use diffusion_lab::nn::words::WordEmbeddingConfig;
 use diffusion_lab::points::data::Dataset;
+use diffusion_lab::points::playground::STUDENT;
 use diffusion_lab::points::point_set::{HELDOUT_POINTS, PointSet};
 use diffusion_lab::points::quality::Quality;
 use diffusion_lab::points::word_scores::{Judge, Sampling, score_word};
@@ -38,7 +39,10 @@ enum Command {
     /// Train a denoiser on a 2D dataset and save it.
     #[command(name = "train-2d")]
     Train2d(TrainArgs),
-    /// Draw samples from a saved model into a CSV file.
+    /// Distil a model written by train-2d into a student that samples in a few steps.
+    #[command(name = "distill-2d")]
+    Distill2d(distill::DistillArgs),
+    /// Draw samples from a saved model (or student) into a CSV file.
     #[command(name = "sample-2d")]
     Sample2d(SampleArgs),
     /// Print SWD and MMD of samples against fresh data, with their floors.
@@ -62,7 +66,7 @@ enum Command {
 /// file.
 #[derive(Args)]
 #[group(required = true, multiple = false)]
-struct DataArgs {
+pub struct DataArgs {
     /// A built-in dataset: swissroll, moons, 8gaussians, rings, checkerboard, spiral, pinwheel.
     #[arg(long)]
     dataset: Option<String>,
@@ -106,12 +110,13 @@ struct SampleArgs {
     /// Number of points.
     #[arg(long)]
     n: usize,
-    /// Sampler: ddpm, ddim, euler, heun or dpmpp2m.
-    #[arg(long, default_value = "ddim")]
-    sampler: String,
-    /// Sampling steps.
-    #[arg(long, default_value_t = 50)]
-    steps: usize,
+    /// Sampler: ddpm, ddim, euler, heun or dpmpp2m; student (the default) for a student
+    /// written by distill-2d, which samples only so.
+    #[arg(long)]
+    sampler: Option<String>,
+    /// Sampling steps (default 50; a student's own).
+    #[arg(long)]
+    steps: Option<usize>,
     /// DDIM's η (0 deterministic, 1 as stochastic as DDPM).
     #[arg(long, default_value_t = 0.0)]
     eta: f64,
@@ -148,6 +153,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train2d(args) => train(args),
+        Command::Distill2d(args) => distill::distill(args),
         Command::Sample2d(args) => sample(args),
         Command::Eval2d(args) => eval(args),
         Command::TrainImages(args) => images::train_images(args),
@@ -164,7 +170,7 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn load_data(args: &DataArgs, seed: u64) -> Result<PointSet, String> {
+pub fn load_data(args: &DataArgs, seed: u64) -> Result<PointSet, String> {
     if let Some(name) = &args.dataset {
         return Ok(PointSet::from_dataset(
             Dataset::parse(name)?,
@@ -281,14 +287,45 @@ fn sample(args: SampleArgs) -> Result<(), String> {
             args.n
         ));
     }
-    let kind = SamplerKind::parse(&args.sampler, args.eta)?;
     let bytes = std::fs::read(&args.model)
         .map_err(|e| format!("cannot read {}: {e}", args.model.display()))?;
     let device = Device::flex();
     let (network, card) = checkpoint::from_bytes::<PointsCard>(&bytes, &device)
         .map_err(|e| format!("{}: {e}", args.model.display()))?;
     let schedule = NoiseSchedule::new(card.train.schedule.schedule(), card.train.timesteps)?;
-    let plan = plan(&schedule, Spacing::Trailing, args.steps)?;
+    let sampler = args.sampler.as_deref().unwrap_or(match card.student {
+        Some(_) => STUDENT,
+        None => "ddim",
+    });
+    let (kind, plan) = match (sampler, card.student) {
+        (STUDENT, Some(student)) => {
+            if args.steps.is_some_and(|s| s != student.steps) {
+                return Err(format!(
+                    "this student samples in {} steps only: leave out --steps",
+                    student.steps
+                ));
+            }
+            (SamplerKind::Ddim { eta: 0.0 }, student.plan(&schedule)?)
+        }
+        (STUDENT, None) => {
+            return Err(format!(
+                "{} is not a student: distil it with distill-2d first, or choose another sampler",
+                args.model.display()
+            ));
+        }
+        (_, Some(student)) => {
+            return Err(format!(
+                "{} is a student: it samples only with --sampler student, in {} steps",
+                args.model.display(),
+                student.steps
+            ));
+        }
+        (name, None) => (
+            SamplerKind::parse(name, args.eta)?,
+            plan(&schedule, Spacing::Trailing, args.steps.unwrap_or(50))?,
+        ),
+    };
+    let steps = plan.len() - 1;
     let condition = args
         .word
         .as_deref()
@@ -312,8 +349,8 @@ fn sample(args: SampleArgs) -> Result<(), String> {
         "{} {what} from {} with {} in {} steps ({:.2} s); wrote {}",
         args.n,
         card.data,
-        args.sampler,
-        args.steps,
+        sampler,
+        steps,
         start.elapsed().as_secs_f64(),
         args.out.display()
     );
@@ -340,7 +377,7 @@ fn eval(args: EvalArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn print_quality(q: &Quality, what: &str) {
+pub fn print_quality(q: &Quality, what: &str) {
     println!("quality ({what}):");
     println!(
         "  SWD  {:.4}   floor {:.4}   ratio {:.2}",

@@ -6,7 +6,10 @@
 //! diffusion-lab train-2d (--dataset NAME | --datasets A,B,... | --points FILE.csv)
 //!                        [--steps N] [--seed S] [--schedule linear|cosine|sigmoid]
 //!                        [--word-dim D] [--label-dropout P] --out MODEL
-//! diffusion-lab sample-2d --model MODEL --n N [--sampler ddpm|ddim|euler|heun|dpmpp2m]
+//! diffusion-lab distill-2d --model MODEL (--dataset NAME | --points FILE.csv) [--from 64]
+//!                          [--to K] [--steps-per-round N] [--learning-rate R] [--seed S]
+//!                          --out STUDENT
+//! diffusion-lab sample-2d --model MODEL --n N [--sampler ddpm|ddim|euler|heun|dpmpp2m|student]
 //!                         [--steps K] [--eta E] [--seed S] [--word W [--guidance G]]
 //!                         --out FILE.csv
 //! diffusion-lab eval-2d (--dataset NAME | --datasets A,B,... [--word W] | --points FILE.csv)
@@ -23,6 +26,8 @@
 
 #[cfg(not(target_family = "wasm"))]
 mod cli;
+#[cfg(not(target_family = "wasm"))]
+mod distill;
 #[cfg(not(target_family = "wasm"))]
 mod images;
 #[cfg(not(target_family = "wasm"))]

@@ -12,20 +12,40 @@ use crate::sampler::{self, Condition, NetworkDenoiser, NoiseSource, SamplerKind}
 use burn::tensor::Tensor;
 
 impl Playground {
-    /// The sampler, plan and condition of a request, checked.
-    fn prepare(
-        &mut self,
-        draw: &Draw,
-    ) -> Result<(SamplerKind, Vec<sampler::Level>, Option<Condition>), String> {
+    /// The sampler, plan, network and condition of a request, checked: the moving-average
+    /// model, or for `student` the student that samples in the steps asked for (with DDIM,
+    /// η = 0, on its own levels).
+    fn prepare(&mut self, draw: &Draw) -> Result<Prepared, String> {
         check_range("the number of samples", draw.n, &(1..=MAX_SAMPLES))?;
-        let kind = SamplerKind::parse(draw.sampler, draw.eta)?;
+        if draw.sampler == STUDENT {
+            if draw.word.is_some() {
+                return Err("the students draw no words yet".into());
+            }
+            let (network, plan) = self.student(draw.steps)?;
+            let prediction = self.trainer()?.config().prediction;
+            return Ok(Prepared {
+                kind: SamplerKind::Ddim { eta: 0.0 },
+                plan,
+                network,
+                prediction,
+                condition: None,
+            });
+        }
+        let kind = SamplerKind::parse(draw.sampler, draw.eta)
+            .map_err(|e| format!("{e}, or {STUDENT} (a distilled student)"))?;
         let trainer = self.trainer()?;
         let plan = sampler::plan(trainer.schedule(), Spacing::Trailing, draw.steps)?;
         let condition = draw
             .word
             .map(|(word, w)| Condition::for_word(trainer.model_config().words.as_ref(), word, w))
             .transpose()?;
-        Ok((kind, plan, condition))
+        Ok(Prepared {
+            kind,
+            plan,
+            network: trainer.ema_model().clone(),
+            prediction: trainer.config().prediction,
+            condition,
+        })
     }
 
     /// Samples from the moving-average model as `draw` asks. Shape `[n, 2]`, not read back.
@@ -61,8 +81,13 @@ impl Playground {
                  (steps + 1) under {MAX_TRAJECTORY_POINTS}"
             ));
         }
-        let (kind, plan, condition) = self.prepare(draw)?;
-        let trainer = self.trainer.as_ref().expect("prepared");
+        let Prepared {
+            kind,
+            plan,
+            network,
+            prediction,
+            condition,
+        } = self.prepare(draw)?;
         let block_rows = block_rows.max(1);
         let runs: Vec<sampler::Run<2>> =
             NoiseSource::blocks(draw.seed, n, block_rows, &self.device)
@@ -74,8 +99,8 @@ impl Playground {
                 })
                 .collect();
         let mut job = SamplingJob {
-            network: trainer.ema_model().clone(),
-            prediction: trainer.config().prediction,
+            network,
+            prediction,
             condition,
             runs,
             next: 0,
@@ -84,6 +109,18 @@ impl Playground {
         job.frames = keep_frames.then(|| vec![job.state()]);
         Ok(job)
     }
+}
+
+/// The sampler name of the distilled students.
+pub const STUDENT: &str = "student";
+
+/// What a checked request samples with.
+struct Prepared {
+    kind: SamplerKind,
+    plan: Vec<sampler::Level>,
+    network: MlpDenoiser,
+    prediction: Prediction,
+    condition: Option<Condition>,
 }
 
 /// A sampling run with its own copy of the network, over one or more blocks of rows that step
@@ -139,7 +176,7 @@ impl SamplingJob {
 pub struct Draw<'a> {
     /// Number of points.
     pub n: usize,
-    /// The sampler's name (`ddpm`, `ddim`, `euler`, `heun`, `dpmpp2m`).
+    /// The sampler's name (`ddpm`, `ddim`, `euler`, `heun`, `dpmpp2m`, or `student`).
     pub sampler: &'a str,
     /// Sampling steps.
     pub steps: usize,
