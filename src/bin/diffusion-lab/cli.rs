@@ -287,6 +287,11 @@ fn sample(args: SampleArgs) -> Result<(), String> {
             args.n
         ));
     }
+    // A sampler named by mistake is said before the model is read.
+    let chosen = match args.sampler.as_deref() {
+        None | Some(STUDENT) => None,
+        Some(name) => Some(SamplerKind::parse(name, args.eta)?),
+    };
     let bytes = std::fs::read(&args.model)
         .map_err(|e| format!("cannot read {}: {e}", args.model.display()))?;
     let device = Device::flex();
@@ -320,8 +325,8 @@ fn sample(args: SampleArgs) -> Result<(), String> {
                 student.steps
             ));
         }
-        (name, None) => (
-            SamplerKind::parse(name, args.eta)?,
+        (_, None) => (
+            chosen.unwrap_or(SamplerKind::Ddim { eta: args.eta }),
             plan(&schedule, Spacing::Trailing, args.steps.unwrap_or(50))?,
         ),
     };
