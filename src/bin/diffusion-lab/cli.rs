@@ -326,7 +326,7 @@ fn sample(args: SampleArgs) -> Result<(), String> {
             ));
         }
         (_, None) => (
-            chosen.unwrap_or(SamplerKind::Ddim { eta: args.eta }),
+            chosen.map_or_else(|| SamplerKind::parse("ddim", args.eta), Ok)?,
             plan(&schedule, Spacing::Trailing, args.steps.unwrap_or(50))?,
         ),
     };

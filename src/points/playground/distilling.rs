@@ -197,3 +197,6 @@ impl Playground {
             })
     }
 }
+
+#[cfg(test)]
+mod tests;
