@@ -37,7 +37,7 @@ function primeStrokes(ctx, left, top, right, bottom) {
 export class LineChart {
   /**
    * @param {HTMLCanvasElement} canvas
-   * @param {{logY?: boolean, xLabel?: string, yLabel?: string, yMin?: number, yMax?: number}} options
+   * @param {{logX?: boolean, logY?: boolean, xLabel?: string, yLabel?: string, yMin?: number, yMax?: number}} options
    */
   constructor(canvas, options = {}) {
     this.canvas = canvas;
@@ -48,7 +48,7 @@ export class LineChart {
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
-  /** Replaces the plotted data: series are {xs, ys, color, width, label}. */
+  /** Replaces the plotted data: series are {xs, ys, color, width, label, dots, dash}. */
   set(series, { hlines = [], vline = null } = {}) {
     this.series = series;
     this.hlines = hlines;
@@ -68,12 +68,14 @@ export class LineChart {
     const w = rect.width;
     const h = rect.height;
     ctx.clearRect(0, 0, w, h);
-    const pad = { l: 44, r: 8, t: 8, b: 22 };
+    // Room above the plot for the legend, when there is one.
+    const pad = { l: 44, r: 8, t: this.series.some((s) => s.label) ? 20 : 8, b: 22 };
     const f = options.logY ? (v) => Math.log10(Math.max(v, 1e-12)) : (v) => v;
+    const g = options.logX ? (v) => Math.log2(Math.max(v, 1e-12)) : (v) => v;
     let xs = [];
     let ys = [];
     for (const s of this.series) {
-      xs = xs.concat(s.xs);
+      xs = xs.concat(s.xs.map(g));
       ys = ys.concat(s.ys.filter(Number.isFinite).map(f));
     }
     for (const l of this.hlines) ys.push(f(l.y));
@@ -92,7 +94,7 @@ export class LineChart {
     ];
     if (x1 === x0) x1 = x0 + 1;
     if (y1 === y0) y1 = y0 + 1;
-    const X = (x) => pad.l + ((x - x0) / (x1 - x0)) * (w - pad.l - pad.r);
+    const X = (x) => pad.l + ((g(x) - x0) / (x1 - x0)) * (w - pad.l - pad.r);
     const Y = (y) => h - pad.b - ((f(y) - y0) / (y1 - y0)) * (h - pad.t - pad.b);
     // Axes and tick labels.
     ctx.strokeStyle = COLORS.axis;
@@ -110,10 +112,18 @@ export class LineChart {
     ctx.textAlign = "right";
     ctx.fillText(fmt(yTop), pad.l - 4, pad.t + 9);
     ctx.fillText(fmt(yBottom), pad.l - 4, h - pad.b);
-    ctx.textAlign = "left";
-    ctx.fillText(fmt(x0), pad.l, h - 6);
-    ctx.textAlign = "right";
-    ctx.fillText(`${fmt(x1)} ${options.xLabel ?? ""}`, w - pad.r, h - 6);
+    if (options.logX) {
+      // A tick at every power of two (the step counts of a distillation).
+      ctx.textAlign = "center";
+      for (let e = Math.ceil(x0); e <= Math.floor(x1); e++) {
+        ctx.fillText(e === Math.floor(x1) ? `${2 ** e} ${options.xLabel ?? ""}` : String(2 ** e), Math.min(X(2 ** e), w - pad.r - 20), h - 6);
+      }
+    } else {
+      ctx.textAlign = "left";
+      ctx.fillText(fmt(x0), pad.l, h - 6);
+      ctx.textAlign = "right";
+      ctx.fillText(`${fmt(x1)} ${options.xLabel ?? ""}`, w - pad.r, h - 6);
+    }
     ctx.textAlign = "left";
     // Reference lines.
     for (const l of this.hlines) {
@@ -140,6 +150,7 @@ export class LineChart {
     for (const s of this.series) {
       ctx.strokeStyle = s.color;
       ctx.lineWidth = s.width ?? 1.5;
+      ctx.setLineDash(s.dash ?? []);
       ctx.beginPath();
       let started = false;
       for (let i = 0; i < s.xs.length; i++) {
@@ -150,14 +161,24 @@ export class LineChart {
         started = true;
       }
       ctx.stroke();
+      ctx.setLineDash([]);
+      if (s.dots) {
+        ctx.fillStyle = s.color;
+        for (let i = 0; i < s.xs.length; i++) {
+          if (!Number.isFinite(s.ys[i])) continue;
+          ctx.beginPath();
+          ctx.arc(X(s.xs[i]), Y(s.ys[i]), 3, 0, 2 * Math.PI);
+          ctx.fill();
+        }
+      }
     }
     // Legend.
     let lx = pad.l + 6;
     for (const s of this.series.filter((s) => s.label)) {
       ctx.fillStyle = s.color;
-      ctx.fillRect(lx, pad.t + 2, 10, 3);
+      ctx.fillRect(lx, 6, 10, 3);
       ctx.fillStyle = COLORS.text;
-      ctx.fillText(s.label, lx + 13, pad.t + 8);
+      ctx.fillText(s.label, lx + 13, 12);
       lx += 20 + ctx.measureText(s.label).width;
     }
   }

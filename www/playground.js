@@ -1,5 +1,5 @@
 // The 2D playground page: one controller per panel (data, forward, training, sampling, words,
-// share), all driving the crate's exported Playground class (the only door into the model),
+// distillation, share), all driving the crate's exported Playground class (the only door into the model),
 // and this page object that holds what they share: the Playground, the stage, the state kept
 // in the address bar, and the status lines.
 //
@@ -16,6 +16,7 @@ import { ForwardPanel } from "./forward_panel.js";
 import { TrainingPanel } from "./training_panel.js";
 import { SamplingPanel } from "./sampling_panel.js";
 import { WordsPanel } from "./words_panel.js";
+import { DistillPanel } from "./distill_panel.js";
 import { SharePanel } from "./share_panel.js";
 
 export async function startPlayground(lab) {
@@ -42,6 +43,7 @@ class PlaygroundPage {
     this.training = new TrainingPanel(this);
     this.sampling = new SamplingPanel(this);
     this.words = new WordsPanel(this);
+    this.distill = new DistillPanel(this);
     this.share = new SharePanel(this);
     $("device").addEventListener("change", () => this.switchDevice($("device").value));
     document.addEventListener("stage-fallback", (e) => this.drawingFellBack(e.detail));
@@ -109,6 +111,7 @@ class PlaygroundPage {
     this.training.applyState();
     this.sampling.applyState();
     this.words.applyState();
+    this.distill.applyState();
     this.data.load();
   }
 
@@ -149,9 +152,10 @@ class PlaygroundPage {
     );
   }
 
-  /** Stops whatever runs: training, the forward animation, a reverse animation. */
+  /** Stops whatever runs: training, distillation, the forward animation, a reverse animation. */
   stopAll() {
     this.training.stop();
+    this.distill.stop();
     this.forward.stop();
     this.sampling.stop();
   }
@@ -159,6 +163,8 @@ class PlaygroundPage {
   /** The model was forgotten (new data, schedule or network): clear what showed it. */
   modelChanged() {
     this.training.forget();
+    this.distill.forget();
+    this.share.studentsChanged();
     this.words.showWords();
   }
 

@@ -139,6 +139,12 @@ export class SamplingPanel {
         bsampler: $("cmp-sampler").value,
         bsteps: Number($("cmp-steps").value) || DEFAULTS.bsteps,
       });
+      // A student samples only in its own steps: choosing one picks the fewest at hand.
+      const students = page.pg.studentSteps();
+      if (s.sampler === "student" && students.length && !students.includes(s.steps)) s.steps = students.at(-1);
+      if (s.bsampler === "student" && students.length && !students.includes(s.bsteps)) s.bsteps = students.at(-1);
+      $("steps").value = String(s.steps);
+      $("cmp-steps").value = String(s.bsteps);
       $("eta").disabled = s.sampler !== "ddim";
       page.save();
     };

@@ -18,6 +18,7 @@ export const COLORS = {
   noise: "#3b5bdb",
   samples: "#d9480f",
   trail: "#3b5bdb22",
+  path: "#3b5bdb40",
   stroke: "#c2410c",
   cosine: "#3b5bdb",
   linear: "#2b8a3e",

@@ -24,6 +24,10 @@ export const DEFAULTS = {
   drop: 0.15, // word dropout in training
   gword: "", // the word to draw
   w: 3, // guidance scale
+  dfrom: 64, // the teacher's steps in a distillation
+  dto: 1, // the last student's steps
+  dround: 200, // optimiser steps per round
+  dlr: 0.001, // the distillation's learning rate
 };
 
 /** The state in `hash` (e.g. location.hash), over the defaults. */

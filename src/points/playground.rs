@@ -63,6 +63,9 @@ pub struct Playground {
     trainer: Option<PointTrainer>,
     /// The trained model's students, if it was distilled (dropped with the trainer).
     distillation: Option<Distillation<MlpDenoiser, 2>>,
+    /// A student loaded from a file, with its card (dropped with the trainer, or when a
+    /// distillation starts).
+    loaded_student: Option<(MlpDenoiser, PointsCard)>,
     /// The settings of the distillation started last.
     distill_settings: DistillSettings,
     seed: u64,
@@ -80,6 +83,7 @@ impl Playground {
             config: TrainConfig::interactive(),
             trainer: None,
             distillation: None,
+            loaded_student: None,
             distill_settings: DistillSettings::default(),
             seed: 0,
             word_dim: DEFAULT_WORD_DIM,
@@ -254,6 +258,7 @@ impl Playground {
     fn forget_model(&mut self) {
         self.trainer = None;
         self.distillation = None;
+        self.loaded_student = None;
     }
 
     /// Optimiser steps taken by the current model.
@@ -318,22 +323,29 @@ impl Playground {
 
     /// The moving-average model and its card, for export.
     pub fn model_and_card(&mut self) -> Result<(&MlpDenoiser, PointsCard), String> {
-        let label = self.data.label.clone();
-        let frame = self.data.frame.clone();
-        let trainer = self.trainer()?;
-        let card = PointsCard::new(
+        self.trainer()?;
+        let trainer = self.trainer.as_ref().expect("just made");
+        Ok((trainer.ema_model(), self.card(trainer)))
+    }
+
+    /// The card of `trainer`'s model, trained on the current data.
+    fn card(&self, trainer: &PointTrainer) -> PointsCard {
+        PointsCard::new(
             trainer.model_config().clone(),
             trainer.config().clone(),
-            label,
+            self.data.label.clone(),
             trainer.steps_done(),
         )
-        .with_frame(frame);
-        Ok((trainer.ema_model(), card))
+        .with_frame(self.data.frame.clone())
     }
 
     /// Replaces the model with one from a checkpoint (the schedule, prediction type and
-    /// network come from its card); training goes on from it on the current data.
-    pub fn import(&mut self, bytes: &[u8]) -> Result<(), String> {
+    /// network come from its card); training goes on from it on the current data. A student's
+    /// file replaces the students instead ([`Playground::import_student`]) and keeps the model.
+    pub fn import(&mut self, bytes: &[u8]) -> Result<Imported, String> {
+        if let Some(steps) = self.import_student(bytes)? {
+            return Ok(Imported::Student(steps));
+        }
         let ad = self.device.clone().autodiff();
         let (model, card) = checkpoint::from_bytes::<PointsCard>(bytes, &ad)?;
         if let Some(words) = &card.model.words
@@ -357,8 +369,17 @@ impl Playground {
         self.config = card.train;
         self.forget_model();
         self.trainer = Some(trainer);
-        Ok(())
+        Ok(Imported::Model)
     }
+}
+
+/// What a checkpoint brought into the playground.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Imported {
+    /// A trained model, which replaced the model.
+    Model,
+    /// A distilled student, sampling in this many steps.
+    Student(usize),
 }
 
 mod distilling;

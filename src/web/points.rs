@@ -6,7 +6,7 @@
 use super::pace::in_pieces;
 use super::{OrJs, count, lost_promise, number, seed};
 use crate::backend::{self, Backend, BackendKind};
-use crate::points::playground::{self, Draw, SamplingJob};
+use crate::points::playground::{self, Draw, Imported, SamplingJob};
 use crate::points::quality::Quality;
 use burn::tensor::Tensor;
 use js_sys::{Float32Array, Object, Promise, Reflect, Uint8Array};
@@ -342,11 +342,16 @@ impl Playground {
     }
 
     /// Replaces the model with one from a `.dlab` file; the schedule, network and training
-    /// settings come from the file. A bad file changes nothing.
+    /// settings come from the file. A student's file (from `exportStudent` or `distill-2d`)
+    /// replaces the students instead and keeps the model. Returns what was loaded, `"model"`
+    /// or `"student"`. A bad file changes nothing.
     #[wasm_bindgen(js_name = importWeights)]
-    pub fn import_weights(&self, bytes: &[u8]) -> Result<(), JsError> {
-        self.inner.borrow_mut().import(bytes).js()?;
-        Ok(())
+    pub fn import_weights(&self, bytes: &[u8]) -> Result<String, JsError> {
+        Ok(match self.inner.borrow_mut().import(bytes).js()? {
+            Imported::Model => "model",
+            Imported::Student(_) => "student",
+        }
+        .into())
     }
 
     /// The current settings (an imported model brings its own): `{schedule, timesteps,

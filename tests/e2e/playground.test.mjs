@@ -1,6 +1,7 @@
 // The 2D playground as a person uses it, in Chromium with WebGPU: choose a dataset, play the
-// forward process, train, sample, animate, compare, draw a shape, type a word; the link keeps
-// the setup across a reload; saved weights load back to the same samples. A screenshot after
+// forward process, train, sample, animate, compare, distil (pausing once), sample the student,
+// draw a shape, type a word; the link keeps the setup across a reload; saved weights and a
+// saved student load back to the same samples. A screenshot after
 // each step (target/e2e/*.png) is checked for content.
 
 import { test } from "node:test";
@@ -10,8 +11,8 @@ import { drawL, shots, withPage } from "./harness.mjs";
 import { inkStats } from "./ink.mjs";
 
 /** Screenshots the stage and checks that `points` are drawn and little else is. */
-async function checkStage(page, name, points, { alsoDrawn = [], minHit = 0.9, maxStray = 0.1 } = {}) {
-  const png = await page.locator("#stage").screenshot({ path: join(shots, `${name}.png`) });
+async function checkStage(page, name, points, { alsoDrawn = [], minHit = 0.9, maxStray = 0.1, canvas = "#stage" } = {}) {
+  const png = await page.locator(canvas).screenshot({ path: join(shots, `${name}.png`) });
   const s = await inkStats(page, png, points, alsoDrawn);
   const where = `${name}: ink ${s.ink.toFixed(4)}, hit ${s.hit.toFixed(3)}, stray ${s.stray.toFixed(3)}`;
   console.log(where);
@@ -23,7 +24,7 @@ async function checkStage(page, name, points, { alsoDrawn = [], minHit = 0.9, ma
 
 const pageState = (page, expr) => page.evaluate(`window.diffusionLabPage.then((ui) => ${expr})`);
 
-test("the playground: data, forward, training, sampling, drawing, words, links, weights", { timeout: 900_000 }, () =>
+test("the playground: data, forward, training, sampling, distillation, drawing, words, links, weights", { timeout: 900_000 }, () =>
   withPage(async (page, { url, errors }) => {
     await page.goto(url);
     await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
@@ -85,6 +86,54 @@ test("the playground: data, forward, training, sampling, drawing, words, links, 
     console.log(`compare: A ${await page.textContent("#cmp-a-cap")} | B ${await page.textContent("#cmp-b-cap")}`);
     await page.locator("#sample-panel").screenshot({ path: join(shots, "4-compare.png") });
 
+    // 4b. Distillation, short (8 -> 4 -> 2 steps, 50 steps a round), paused once and resumed:
+    // the teacher's two lines and the students' points on the chart, the paths side by side.
+    await page.selectOption("#distill-from", "8");
+    await page.selectOption("#distill-to", "2");
+    await page.selectOption("#distill-round", "50");
+    await page.click("#distill");
+    await page.waitForFunction(() => /Round 1 of 2: .* step [1-9]/.test(document.getElementById("distill-stats").textContent), null, { timeout: 120_000 });
+    await page.click("#distill");
+    await page.waitForFunction(() => document.getElementById("distill").textContent === "▶ Resume");
+    const paused = await pageState(page, "ui.pg.distillProgress()");
+    assert.equal(paused.round, 1);
+    assert.ok(paused.steps > 0 && paused.steps < 50, `paused at ${JSON.stringify(paused)}`);
+    await page.click("#distill");
+    await page.waitForFunction(() => /Round 2 of 2 done/.test(document.getElementById("distill-stats").textContent), null, { timeout: 300_000, polling: 500 });
+    assert.equal(await page.textContent("#distill"), "▶ Distil");
+    console.log(`distillation: ${await page.textContent("#distill-stats")}`);
+    const dlog = await pageState(page, "ui.distill.log");
+    console.log(`distillation chart: ${JSON.stringify(dlog)}`);
+    assert.deepEqual(dlog.teacher.ddim.map((m) => m.steps), [1, 2, 4, 8]);
+    assert.deepEqual(dlog.teacher.dpmpp2m.map((m) => m.steps), [1, 2, 4, 8]);
+    assert.deepEqual(dlog.students.map((m) => m.steps), [4, 2]);
+    assert.ok(dlog.students.every((m) => m.swd > 0 && Number.isFinite(m.swd)));
+    await page.locator("#distill-panel").screenshot({ path: join(shots, "4b-distillation.png") });
+    // The paths: the student's 2-step paths end at its samples, the teacher's 8-step ones at its.
+    const ends = async (sampler, steps) => {
+      const frames = await pageState(page, `ui.pg.trajectory(300, "${sampler}", ${steps}, 12345).then(Array.from)`);
+      return { all: frames, last: frames.slice(-600) };
+    };
+    const paths = { student: await ends("student", 2), teacher: await ends("ddim", 8) };
+    for (const [who, { all, last }] of Object.entries(paths)) {
+      await checkStage(page, `4b-paths-${who}`, last, { canvas: `#paths-${who}`, alsoDrawn: [...data, ...all], minHit: 0.8, maxStray: 0.9 });
+    }
+    assert.match(await page.textContent("#paths-student-cap"), /Student: 2 steps/);
+    // The student in the sampling panel: choosing it picks its fewest steps.
+    await page.selectOption("#sampler", "student");
+    assert.equal(await page.inputValue("#steps"), "2");
+    await page.click("#sample");
+    await page.waitForFunction(() => /SWD/.test(document.getElementById("sample-stats").textContent));
+    console.log(`student sampling: ${await page.textContent("#sample-stats")}`);
+    await checkStage(page, "4b-student-samples", await pageState(page, "Array.from(ui.samples)"), { alsoDrawn: data, minHit: 0.8 });
+    const studentSamples = await pageState(page, "ui.pg.sample(300, 'student', 2, 4).then(Array.from)");
+    const [studentDownload] = await Promise.all([page.waitForEvent("download"), page.click("#export-student")]);
+    const studentFile = join(shots, "student.dlab");
+    await studentDownload.saveAs(studentFile);
+    await page.selectOption("#sampler", "dpmpp2m");
+    await page.fill("#steps", "20");
+    await page.dispatchEvent("#steps", "change");
+
     // 5. Drawing a shape: an L, with the mouse.
     await page.click("#draw");
     await drawL(page);
@@ -131,6 +180,12 @@ test("the playground: data, forward, training, sampling, drawing, words, links, 
     assert.equal(await pageState(page, "ui.pg.stepsDone()"), 30);
     const after = await pageState(page, "ui.pg.sample(300, 'ddim', 15, 4).then(Array.from)");
     assert.deepEqual(after, before);
+    // The saved student loads next to the model and samples as before.
+    await page.setInputFiles("#import", studentFile);
+    await page.waitForFunction(() => /a student that samples in 2 steps/.test(document.getElementById("share-stats").textContent));
+    assert.equal(await page.inputValue("#sampler"), "student");
+    assert.deepEqual(await pageState(page, "ui.pg.sample(300, 'student', 2, 4).then(Array.from)"), studentSamples);
+    assert.equal(await pageState(page, "ui.pg.stepsDone()"), 30);
     // A file that is not a model is refused with a message.
     await page.setInputFiles("#import", { name: "notes.dlab", mimeType: "text/plain", buffer: Buffer.from("hello") });
     await page.waitForFunction(() => /Could not load notes\.dlab/.test(document.getElementById("share-stats").textContent));

@@ -5,8 +5,11 @@
 
 use super::{MAX_TRAIN_STEPS, Playground};
 use crate::check::check_range;
+use crate::checkpoint;
+use crate::diffusion::prediction::Prediction;
+use crate::diffusion::schedule::NoiseSchedule;
 use crate::distill::{Distillation, RoundConfig, StudentSteps};
-use crate::points::MlpDenoiser;
+use crate::points::{MlpDenoiser, PointsCard};
 use crate::sampler::Level;
 use burn::tensor::Tensor;
 
@@ -118,6 +121,7 @@ impl Playground {
             seed,
         )?);
         self.distill_settings = settings;
+        self.loaded_student = None;
         Ok(())
     }
 
@@ -166,35 +170,92 @@ impl Playground {
         })
     }
 
-    /// The sampling steps of the students of the rounds done so far, first round first.
+    /// The students at hand, first round first, each with the levels it samples on: the
+    /// distillation's finished rounds, or the student loaded from a file.
+    fn students(&self) -> Result<Vec<(&MlpDenoiser, Vec<Level>)>, String> {
+        if let Some((student, card)) = &self.loaded_student {
+            let steps = card.student.ok_or("a loaded student has its steps")?;
+            let schedule =
+                NoiseSchedule::new(card.train.schedule.schedule(), card.train.timesteps)?;
+            return Ok(vec![(student, steps.plan(&schedule)?)]);
+        }
+        Ok(self
+            .distillation
+            .as_ref()
+            .map_or(Vec::new(), |d| d.students().collect()))
+    }
+
+    /// The sampling steps of the students at hand, first round first.
     pub fn student_steps(&self) -> Vec<usize> {
-        self.distillation.as_ref().map_or(Vec::new(), |d| {
-            d.students().map(|(_, plan)| plan.len() - 1).collect()
+        self.students().map_or(Vec::new(), |students| {
+            students.iter().map(|(_, plan)| plan.len() - 1).collect()
         })
     }
 
-    /// The student that samples in `steps` steps, and its levels.
-    pub(super) fn student(&self, steps: usize) -> Result<(MlpDenoiser, Vec<Level>), String> {
-        let d = self.distillation.as_ref().ok_or_else(|| {
-            "there is no student yet: train the model, then distil it".to_string()
-        })?;
-        d.students()
-            .find(|(_, plan)| plan.len() - 1 == steps)
-            .map(|(student, plan)| (student.clone(), plan))
-            .ok_or_else(|| {
-                let have = self.student_steps();
-                if have.is_empty() {
+    /// The student that samples in `steps` steps, its levels and what it predicts.
+    pub(super) fn student(
+        &self,
+        steps: usize,
+    ) -> Result<(MlpDenoiser, Vec<Level>, Prediction), String> {
+        let students = self.students()?;
+        let found = students
+            .into_iter()
+            .find(|(_, plan)| plan.len() - 1 == steps);
+        match found {
+            Some((student, plan)) => Ok((
+                student.clone(),
+                plan,
+                self.student_card(steps)?.train.prediction,
+            )),
+            None => Err(match self.student_steps()[..] {
+                [] if self.distillation.is_some() => {
                     "no student is ready yet: the first round of distillation is not done".into()
-                } else {
-                    format!(
-                        "no student samples in {steps} steps: the students so far take {}",
-                        have.iter()
-                            .map(usize::to_string)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
                 }
-            })
+                [] => "there is no student yet: train the model, then distil it".into(),
+                ref have => format!(
+                    "no student samples in {steps} steps: the students at hand take {}",
+                    have.iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        }
+    }
+
+    /// The card of the student that samples in `steps` steps (as `distill-2d` writes it).
+    fn student_card(&self, steps: usize) -> Result<PointsCard, String> {
+        if let Some((_, card)) = &self.loaded_student {
+            return Ok(card.clone());
+        }
+        let trainer = self.trainer.as_ref().ok_or("there is no model")?;
+        Ok(self.card(trainer).with_student(Some(StudentSteps {
+            steps,
+            teacher_steps: self.distill_settings.from_steps,
+        })))
+    }
+
+    /// The student that samples in `steps` steps and its card, for export: a file that
+    /// `sample-2d` samples from and [`Playground::import`] loads back.
+    pub fn student_and_card(&self, steps: usize) -> Result<(MlpDenoiser, PointsCard), String> {
+        let (student, _, _) = self.student(steps)?;
+        Ok((student, self.student_card(steps)?))
+    }
+
+    /// Loads a student's file (as [`Playground::student_and_card`] or `distill-2d` write it)
+    /// in place of the students at hand, keeping the model; its steps, or `None` when the
+    /// file holds a trained model rather than a student. A bad file changes nothing.
+    pub(super) fn import_student(&mut self, bytes: &[u8]) -> Result<Option<usize>, String> {
+        let (network, card) = checkpoint::from_bytes::<PointsCard>(bytes, &self.device)?;
+        let Some(steps) = card.student else {
+            return Ok(None);
+        };
+        if card.model.words.is_some() {
+            return Err("this student draws words, which the playground's students do not".into());
+        }
+        self.distillation = None;
+        self.loaded_student = Some((network, card));
+        Ok(Some(steps.steps))
     }
 }
 

@@ -21,8 +21,7 @@ impl Playground {
             if draw.word.is_some() {
                 return Err("the students draw no words yet".into());
             }
-            let (network, plan) = self.student(draw.steps)?;
-            let prediction = self.trainer()?.config().prediction;
+            let (network, plan, prediction) = self.student(draw.steps)?;
             return Ok(Prepared {
                 kind: SamplerKind::Ddim { eta: 0.0 },
                 plan,

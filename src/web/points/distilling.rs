@@ -142,6 +142,21 @@ impl Playground {
             .collect()
     }
 
+    /// The student that samples in `steps` steps, as the bytes of a `.dlab` file (which
+    /// `importWeights` loads back and `diffusion-lab sample-2d` samples from).
+    #[wasm_bindgen(js_name = exportStudent)]
+    pub fn export_student(&self, steps: f64) -> Promise {
+        let found = count("the student's steps", steps)
+            .and_then(|steps| self.inner.borrow().student_and_card(steps));
+        future_to_promise(async move {
+            let (student, card) = found.map_err(reject)?;
+            let bytes = crate::checkpoint::to_bytes_async(&student, &card)
+                .await
+                .map_err(reject)?;
+            Ok(js_sys::Uint8Array::from(&bytes[..]).into())
+        })
+    }
+
     /// Distils the trained model in one call: `options` may give `fromSteps`, `toSteps`,
     /// `stepsPerRound`, `learningRate` (as `startDistillation`) and `onProgress`, a function
     /// called with `distillProgress()` every 10 steps. After each round its student draws

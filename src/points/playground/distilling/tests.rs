@@ -1,7 +1,8 @@
 //! Distillation in the playground, natively.
 
-use super::super::{Draw, Playground};
+use super::super::{Draw, Imported, Playground};
 use super::DistillSettings;
+use crate::checkpoint;
 use burn::tensor::{Device, Tensor};
 
 fn read(t: Tensor<2>) -> Vec<f32> {
@@ -77,7 +78,7 @@ fn distilled_students_sample_in_their_steps() {
     let wrong = p.sample(&Draw::new(10, "student", 3, 0)).unwrap_err();
     assert_eq!(
         wrong,
-        "no student samples in 3 steps: the students so far take 4, 2"
+        "no student samples in 3 steps: the students at hand take 4, 2"
     );
     assert_eq!(
         p.trajectory(&Draw::new(10, "student", 2, 0))
@@ -85,6 +86,29 @@ fn distilled_students_sample_in_their_steps() {
             .dims(),
         [3, 10, 2]
     );
+
+    // The 2-step student saved, then loaded into another playground, samples the same there;
+    // the model's own file then replaces it.
+    let (student, card) = p.student_and_card(2).unwrap();
+    assert_eq!(
+        card.student.map(|s| (s.steps, s.teacher_steps)),
+        Some((2, 8))
+    );
+    let file = checkpoint::to_bytes(&student, &card).unwrap();
+    let mut q = small();
+    q.set_dataset("moons", 2000, 3).unwrap();
+    assert_eq!(q.import(&file).unwrap(), Imported::Student(2));
+    assert_eq!(q.student_steps(), [2]);
+    let draw = Draw::new(50, "student", 2, 9);
+    assert_eq!(
+        read(q.sample(&draw).unwrap()),
+        read(p.sample(&draw).unwrap())
+    );
+    let (model, card) = p.model_and_card().unwrap();
+    let model_file = checkpoint::to_bytes(model, &card).unwrap();
+    assert_eq!(q.import(&model_file).unwrap(), Imported::Model);
+    assert!(q.student_steps().is_empty());
+    assert!(q.import(&file[..40]).unwrap_err().contains("truncated"));
 
     // Bad settings, then a new model: the students go with the old one.
     let mut bad = |s: DistillSettings| p.start_distillation(s).unwrap_err();
