@@ -1,13 +1,17 @@
 //! Native speed of the diffusion core on the CPU backend (burn `flex`), printed with the machine
-//! it ran on: training steps per second at batch 1024, and sampling 10,000 points with 50 DDIM
-//! steps. Run: `cargo bench --bench core`. A benchmark, not a test: read the numbers as ratios
+//! it ran on: training steps per second at batch 1024, sampling 10,000 points with 50 DDIM
+//! steps, distillation steps per second at batch 256, and a 1-step student's sampling of
+//! 10,000 points against its teacher's at 64 DDIM steps. Run: `cargo bench --bench core`. A benchmark, not a test: read the numbers as ratios
 //! within one run, the machines here are noisy.
 
+use burn::tensor::Tensor;
 use burn::tensor::{Device, TensorData};
+use diffusion_lab::diffusion::prediction::Prediction;
 use diffusion_lab::diffusion::spacing::Spacing;
+use diffusion_lab::distill::{Distillation, RoundConfig, StudentSteps};
 use diffusion_lab::points::data::Dataset;
 use diffusion_lab::points::{MlpDenoiserConfig, PointTrainer};
-use diffusion_lab::sampler::{SamplerKind, generate, plan};
+use diffusion_lab::sampler::{NetworkDenoiser, SamplerKind, generate, plan};
 use diffusion_lab::train::TrainConfig;
 use std::time::Instant;
 
@@ -66,4 +70,71 @@ fn main() {
             start.elapsed().as_secs_f64()
         );
     }
+
+    // Distillation from 64 steps down to 1: six rounds of 20 steps (as fast as longer ones;
+    // the student is untrained, which changes nothing to its speed).
+    let student_steps = StudentSteps {
+        steps: 1,
+        teacher_steps: 64,
+    };
+    let rounds = student_steps.rounds().unwrap();
+    let config = RoundConfig {
+        learning_rate: 1e-3,
+        batch_size: 256,
+        steps: 20,
+    };
+    let data = Tensor::<2>::from_data(
+        TensorData::new(Dataset::Moons.sample(20_000, 1), [20_000, 2]),
+        &device,
+    );
+    let mut distillation = Distillation::new(
+        trainer.ema_model(),
+        Prediction::V,
+        student_steps.teacher_plan(trainer.schedule()).unwrap(),
+        rounds,
+        data,
+        config,
+        0,
+    )
+    .unwrap();
+    let start = Instant::now();
+    let mut steps = 0;
+    while let Some(loss) = distillation.step() {
+        let _: f32 = loss.into_scalar();
+        steps += 1;
+    }
+    let s = start.elapsed().as_secs_f64();
+    println!(
+        "distillation, batch 256: {:.1} steps/s ({steps} steps, {rounds} rounds, in {s:.2} s)",
+        steps as f64 / s
+    );
+    let (student, student_plan) = distillation.students().last().unwrap();
+    let teacher_plan = student_steps.teacher_plan(trainer.schedule()).unwrap();
+    let student = NetworkDenoiser::new(student, Prediction::V);
+    let mut seconds = Vec::new();
+    for (name, denoiser, plan) in [
+        ("the 1-step student", &student, &student_plan),
+        (
+            "its teacher, DDIM at 64 steps",
+            &trainer.denoiser(),
+            &teacher_plan,
+        ),
+    ] {
+        let start = Instant::now();
+        let x = generate(
+            SamplerKind::Ddim { eta: 0.0 },
+            denoiser,
+            plan,
+            [10_000, 2],
+            0,
+            &device,
+        );
+        let _: Vec<f32> = x.into_data().try_into_vec().unwrap();
+        seconds.push(start.elapsed().as_secs_f64());
+        println!(
+            "sampling 10,000 points, {name}: {:.3} s",
+            seconds.last().unwrap()
+        );
+    }
+    println!("the student samples {:.0}x faster", seconds[1] / seconds[0]);
 }

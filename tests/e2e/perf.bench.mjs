@@ -1,7 +1,8 @@
 // Speed of the playground in Chromium, measured in one run and reported (never asserted: the
 // machines are noisy): frames per second of the forward animation with 10,000 points, then
-// training steps per second and sampling 2,000 and 10,000 points at 50 steps, on the CPU
-// fallback and on WebGPU. Each number is printed and written to target/e2e/perf.json as soon
+// training steps per second, sampling 2,000 and 10,000 points at 50 steps, distillation steps
+// per second and 10,000 points from a 1-step student against its teacher at 64 steps, on the
+// CPU fallback and on WebGPU. Each number is printed and written to target/e2e/perf.json as soon
 // as it is known. On SwiftShader (WebGPU on the CPU) the WebGPU stage takes a quarter of an
 // hour: `BENCH_DEVICES=cpu npm run bench --prefix tests/e2e` leaves it out.
 
@@ -79,6 +80,28 @@ test("performance report", { timeout: 3_600_000 }, () =>
       result.sample2000At50 = await timed("(n) => benchPg.sample(n, 'ddim', 50, 1)", 2000);
       await record(device, result);
       result.sample10000At50 = await timed("(n) => benchPg.sample(n, 'ddim', 50, 1)", 10000);
+      await record(device, result);
+      // Distillation (the page's defaults: batch 256, from 64 steps), then a 1-step student
+      // (two quick rounds from 2 steps: as fast as a good one) against its teacher at 64
+      // DDIM steps, 10,000 points each.
+      const distilled = await page.evaluate(async () => {
+        benchPg.startDistillation(64, 32, 10000);
+        await benchPg.distillSteps(2);
+        let steps = 0;
+        const t0 = performance.now();
+        while (performance.now() - t0 < 8000 || steps < 10) {
+          await benchPg.distillSteps(5);
+          steps += 5;
+        }
+        return { steps, seconds: (performance.now() - t0) / 1000 };
+      });
+      result.distillStepsPerSecond = distilled.steps / distilled.seconds;
+      await page.evaluate(async () => {
+        benchPg.startDistillation(2, 1, 10);
+        await benchPg.distillSteps(10);
+      });
+      result.sample10000Student1 = await timed("(n) => benchPg.sample(n, 'student', 1, 1)", 10000);
+      result.sample10000TeacherAt64 = await timed("(n) => benchPg.sample(n, 'ddim', 64, 1)", 10000);
       await record(device, result);
       await page.evaluate(() => benchPg.free());
     }
