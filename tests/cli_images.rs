@@ -182,6 +182,91 @@ fn train_resume_sample_and_evaluate_images() {
         "{out}"
     );
 
+    // Distillation: students of 4, 2 and 1 steps (two steps a phase), sampled and judged.
+    let stu = p("stu.dlab");
+    let distill = |extra: &[&str]| {
+        let mut a = vec![
+            "train-images",
+            "--stage",
+            "distill",
+            "--teacher",
+            &den,
+            "--autoencoder",
+            &ae,
+            "--data",
+            data,
+            "--steps",
+            "2",
+            "--batch",
+            "8",
+            "--out",
+            &stu,
+        ];
+        a.extend_from_slice(extra);
+        ok(&a)
+    };
+    let out = distill(&[]);
+    assert!(out.contains("wrote the 1-step student"), "{out}");
+    let out = distill(&["--resume"]);
+    assert!(
+        out.contains("resuming phase 5 (1 steps) at step 2 of 2"),
+        "{out}"
+    );
+    let student = |k: usize| p(&format!("stu-{k}.dlab"));
+    let sample = |extra: &[&str]| {
+        let mut a = vec![
+            "sample-images",
+            "--word",
+            "bag",
+            "--model",
+            "",
+            "--autoencoder",
+            &ae,
+            "--n",
+            "2",
+            "--out",
+            &png,
+        ];
+        let model = student(2);
+        a[4] = &model;
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    let o = sample(&[]);
+    assert!(text(&o).contains("2 steps of student"), "{}", text(&o));
+    let o = sample(&["--steps", "3"]);
+    assert!(text(&o).contains("distilled to 2 steps"), "{}", text(&o));
+    let o = sample(&["--guidance", "8"]);
+    assert!(
+        text(&o).contains("guidance scales from 1 to 5"),
+        "{}",
+        text(&o)
+    );
+    let out = ok(&[
+        "eval-images",
+        "--model",
+        &den,
+        "--autoencoder",
+        &ae,
+        "--judge",
+        &judge,
+        "--data",
+        data,
+        "--n",
+        "2",
+        "--samplers",
+        "ddim,student",
+        "--students",
+        &stu,
+        "--steps",
+        "4,3",
+    ]);
+    assert!(
+        out.contains("student, 4 steps, guidance 3") && out.contains("no 3-step student"),
+        "{out}"
+    );
+    assert!(std::path::Path::new(&student(1)).exists());
+
     // Mistakes are explained.
     let o = run(&[
         "sample-images",

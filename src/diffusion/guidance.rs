@@ -19,3 +19,17 @@ pub fn check_scale(w: f64) -> Result<f64, String> {
 pub fn combine<const D: usize>(uncond: Tensor<D>, cond: Tensor<D>, scale: f64) -> Tensor<D> {
     uncond.clone() + (cond - uncond).mul_scalar(scale)
 }
+
+/// [`combine`] with a scale per row: row i is `uncond_i + scales_i · (cond_i - uncond_i)`.
+///
+/// # Shapes
+/// - `uncond`, `cond`: `[batch, ...]`; `scales`: `[batch]`
+pub fn combine_rows<const D: usize>(
+    uncond: Tensor<D>,
+    cond: Tensor<D>,
+    scales: Tensor<1>,
+) -> Tensor<D> {
+    let mut shape = [1; D];
+    shape[0] = scales.dims()[0];
+    uncond.clone() + (cond - uncond) * scales.reshape(shape)
+}

@@ -8,11 +8,14 @@
 //! ([`student_plan`]), so its steps are fixed by its rounds.
 //!
 //! - [`round`]: one round, a student trained on its frozen teacher;
+//! - [`teacher`]: what a round learns from, with the words and guidance of a model of words;
 //! - [`Distillation`]: the rounds one after the other, keeping every round's student.
 
 mod round;
+mod teacher;
 
 pub use round::{MAX_ROUND_STEPS, Round, RoundConfig};
+pub use teacher::Words;
 
 use crate::check::check_range;
 use crate::diffusion::prediction::Prediction;

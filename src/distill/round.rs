@@ -8,9 +8,18 @@
 //! stays finite at t = 1 where a v-predicting student still sees the data weighted by σ_t ≈ 1.
 //! A round ends after a fixed number of steps, the learning rate warming up then decaying
 //! along a cosine (the paper decays linearly to zero; [`RateSchedule`] keeps a small floor).
+//!
+//! For a model of words ([`Words`]) each example is also given its word and each part a
+//! guidance scale w drawn from a range; the teacher is guided with it and the student, which
+//! takes w as an input, learns the guided result (Meng et al. 2023, "On Distillation of Guided
+//! Diffusion Models"). Their first stage, a student that matches its guided teacher at the
+//! same levels in one pass instead of two, is a round that does not halve
+//! ([`Round::matching`]).
 
+use super::teacher::{GuidedRows, Teacher, Words};
 use super::two_step_target;
 use crate::check::check_range;
+use crate::diffusion::guidance::MAX_GUIDANCE;
 use crate::diffusion::prediction::Prediction;
 use crate::nn::DenoisingNet;
 use crate::sampler::{Denoiser, Level, NetworkDenoiser};
@@ -55,8 +64,12 @@ impl RoundConfig {
 /// A student being trained on its teacher, for one round.
 pub struct Round<N: DenoisingNet<D>, const D: usize> {
     trainer: SupervisedTrainer<N>,
-    /// The frozen teacher, on the plain device.
-    teacher: Box<dyn Denoiser<D>>,
+    teacher: Teacher<N, D>,
+    /// The examples' words and the guidance to distil, for a model of words.
+    words: Option<Words>,
+    /// Whether the student halves the teacher's steps (else it matches the teacher at the same
+    /// levels: guidance distillation's first stage).
+    halves: bool,
     /// What the student predicts.
     prediction: Prediction,
     /// The teacher's levels, an even number of steps: the student steps from each even-numbered
@@ -80,23 +93,93 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
         data: Tensor<D>,
         config: RoundConfig,
         seed: u64,
-    ) -> Result<Self, String>
-    where
-        N: 'static,
-    {
-        let frozen = Frozen {
-            network: teacher.clone(),
-            prediction,
-        };
-        Self::new(
+    ) -> Result<Self, String> {
+        Self::with_teacher(
             teacher.clone(),
             prediction,
-            Box::new(frozen),
+            Teacher::Network(teacher.clone()),
             teacher_plan,
             data,
             config,
             seed,
         )
+    }
+
+    /// `student` (on a plain device) trained to halve the steps of the network `teacher` (as
+    /// [`Round::from_teacher`], with a student of its own: one resumed from a file).
+    pub fn halving(
+        student: N,
+        teacher: N,
+        prediction: Prediction,
+        teacher_plan: Vec<Level>,
+        data: Tensor<D>,
+        config: RoundConfig,
+        seed: u64,
+    ) -> Result<Self, String> {
+        Self::with_teacher(
+            student,
+            prediction,
+            Teacher::Network(teacher),
+            teacher_plan,
+            data,
+            config,
+            seed,
+        )
+    }
+
+    /// This round resumed after `steps` of its steps (an interrupted run's): the learning rate
+    /// goes on from there, with a fresh optimiser (its moments are not saved).
+    pub fn resumed_at(mut self, steps: usize) -> Self {
+        let student = self.trainer.model().clone();
+        self.trainer = SupervisedTrainer::new(student, self.config.rate(), steps);
+        self.rng = StdRng::seed_from_u64(self.rng.random::<u64>() ^ steps as u64);
+        self
+    }
+
+    /// `student` (on a plain device) trained to match the network `teacher` at the levels of
+    /// `plan` rather than to halve its steps: with [`Round::with_words`], the first stage of
+    /// guidance distillation, where `student` (the teacher with a guidance input) learns in
+    /// one pass the teacher's guided output, which takes two.
+    pub fn matching(
+        student: N,
+        teacher: N,
+        prediction: Prediction,
+        plan: Vec<Level>,
+        data: Tensor<D>,
+        config: RoundConfig,
+        seed: u64,
+    ) -> Result<Self, String> {
+        let mut round = Self::with_teacher(
+            student,
+            prediction,
+            Teacher::Network(teacher),
+            plan,
+            data,
+            config,
+            seed,
+        )?;
+        round.halves = false;
+        Ok(round)
+    }
+
+    /// This round on a model of words: each example given its word (`words.labels`, one per
+    /// row of the data), each part a guidance scale drawn from `words.guidance`.
+    pub fn with_words(mut self, words: Words) -> Result<Self, String> {
+        let n = self.data.dims()[0];
+        if words.labels.dims()[0] != n {
+            return Err(format!(
+                "{} word labels for {n} examples: give one per example",
+                words.labels.dims()[0]
+            ));
+        }
+        let (lo, hi) = (*words.guidance.start(), *words.guidance.end());
+        check_range("the lowest guidance", lo, &(0.0..=MAX_GUIDANCE))?;
+        check_range("the highest guidance", hi, &(lo..=MAX_GUIDANCE))?;
+        if let Teacher::Denoiser(_) = self.teacher {
+            return Err("a closed-form teacher knows no words".into());
+        }
+        self.words = Some(words);
+        Ok(self)
     }
 
     /// `student` (on a plain device, predicting `prediction`) trained on any `teacher`: a
@@ -111,6 +194,26 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
         config: RoundConfig,
         seed: u64,
     ) -> Result<Self, String> {
+        Self::with_teacher(
+            student,
+            prediction,
+            Teacher::Denoiser(teacher),
+            teacher_plan,
+            data,
+            config,
+            seed,
+        )
+    }
+
+    fn with_teacher(
+        student: N,
+        prediction: Prediction,
+        teacher: Teacher<N, D>,
+        teacher_plan: Vec<Level>,
+        data: Tensor<D>,
+        config: RoundConfig,
+        seed: u64,
+    ) -> Result<Self, String> {
         config.validate()?;
         if prediction != Prediction::V {
             return Err(
@@ -119,6 +222,8 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
                     .into(),
             );
         }
+        // A student that halves needs an even number of teacher steps (checked here for every
+        // round: `matching` turns halving off after).
         let steps = teacher_plan.len().saturating_sub(1);
         if steps < 2 || !steps.is_multiple_of(2) {
             return Err(format!(
@@ -131,6 +236,8 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
         Ok(Self {
             trainer: SupervisedTrainer::new(student, config.rate(), 0),
             teacher,
+            words: None,
+            halves: true,
             prediction,
             teacher_plan,
             data,
@@ -149,26 +256,35 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
     }
 
     /// Part of an update on the next (at most) `rows` examples of the batch, all for one
-    /// student step picked at random; after the part that completes the batch, the update and
-    /// the batch's loss.
+    /// student step picked at random (and, for words, one guidance scale); after the part that
+    /// completes the batch, the update and the batch's loss.
     pub fn step_part(&mut self, rows: usize) -> Option<Tensor<1>> {
         let batch = self.config.batch_size;
         let rows = rows.clamp(1, batch - self.trainer.rows_done());
         let k = self.rng.random_range(0..self.student_steps());
-        let levels = [
-            self.teacher_plan[2 * k],
-            self.teacher_plan[2 * k + 1],
-            self.teacher_plan[2 * k + 2],
-        ];
-        let (z, target) = self.example(rows, levels);
-        let from = levels[0];
+        let stride = if self.halves { 2 } else { 1 };
+        let from = self.teacher_plan[stride * k];
+        let scale = self
+            .words
+            .as_ref()
+            .map(|w| self.rng.random_range(w.guidance.clone()));
+        let (z, labels, target) = self.example(rows, stride * k, scale);
         let prediction = self.prediction;
         // The truncated SNR weight max(α²/σ², 1).
         let weight = (from.alpha_bar / (1.0 - from.alpha_bar)).max(1.0);
         self.trainer.step_part(rows, batch, |student| {
             let z = z.autodiff();
-            let t = Tensor::<1>::full([rows], from.t, &z.device());
-            let out = student.denoise(z.clone(), t, None);
+            let device = z.device();
+            let t = Tensor::<1>::full([rows], from.t, &device);
+            let out = match (labels, scale) {
+                (Some(labels), Some(w)) => student.denoise_guided(
+                    z.clone(),
+                    t,
+                    labels.autodiff(),
+                    Tensor::full([rows], w, &device),
+                ),
+                _ => student.denoise(z.clone(), t, None),
+            };
             let estimate = prediction.to_x0(out, z, &from.alpha(), &from.sigma());
             (estimate - target.autodiff())
                 .square()
@@ -177,32 +293,65 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
         })
     }
 
-    /// `rows` fresh noisy examples at `levels[0]` and their targets: where two teacher steps
-    /// through `levels` take them, as a clean estimate (on the plain device).
-    fn example(&self, rows: usize, levels: [Level; 3]) -> (Tensor<D>, Tensor<D>) {
+    /// `rows` fresh noisy examples at the teacher's level `at`, their words (for a model of
+    /// words) and their targets, on the plain device: where two teacher steps from `at` take
+    /// them (the teacher guided with `scale`), as a clean estimate; or for a round that does
+    /// not halve, the teacher's own estimate.
+    fn example(
+        &self,
+        rows: usize,
+        at: usize,
+        scale: Option<f64>,
+    ) -> (Tensor<D>, Option<Tensor<1, Int>>, Tensor<D>) {
         let device = self.data.device();
         let dims = self.data.dims();
         let n = dims[0];
         let idx = Tensor::<1, Int>::random([rows], Distribution::Uniform(0.0, n as f64), &device)
             .clamp(0, n as i64 - 1);
-        let x0 = self.data.clone().select(0, idx);
+        let x0 = self.data.clone().select(0, idx.clone());
+        let labels = self.words.as_ref().map(|w| w.labels.clone().select(0, idx));
         let mut shape = dims;
         shape[0] = rows;
         let eps = Tensor::<D>::random(shape, Distribution::Normal(0.0, 1.0), &device);
-        let from = levels[0];
+        let from = self.teacher_plan[at];
         let z = x0.mul_scalar(from.alpha()) + eps.mul_scalar(from.sigma());
-        let target = two_step_target(self.teacher.as_ref(), z.clone(), levels);
-        (z, target)
+        let guided;
+        let plain;
+        let teacher: &dyn Denoiser<D> = match (&self.teacher, &labels, scale) {
+            (Teacher::Network(network), Some(labels), Some(scale)) => {
+                guided = GuidedRows {
+                    network,
+                    prediction: self.prediction,
+                    labels: labels.clone(),
+                    scale,
+                };
+                &guided
+            }
+            (Teacher::Network(network), _, _) => {
+                plain = NetworkDenoiser::new(network, self.prediction);
+                &plain
+            }
+            (Teacher::Denoiser(denoiser), _, _) => denoiser.as_ref(),
+        };
+        let target = if self.halves {
+            let levels = [from, self.teacher_plan[at + 1], self.teacher_plan[at + 2]];
+            two_step_target(teacher, z.clone(), levels)
+        } else {
+            teacher.estimate(z.clone(), from).0
+        };
+        (z, labels, target)
     }
 
-    /// The student's steps: half the teacher's.
+    /// The student's steps: half the teacher's (or as many, for a round that does not halve).
     pub fn student_steps(&self) -> usize {
-        (self.teacher_plan.len() - 1) / 2
+        let steps = self.teacher_plan.len() - 1;
+        if self.halves { steps / 2 } else { steps }
     }
 
-    /// The levels the student visits: every other level of its teacher's.
+    /// The levels the student visits: every other level of its teacher's (or all of them).
     pub fn student_plan(&self) -> Vec<Level> {
-        self.teacher_plan.iter().copied().step_by(2).collect()
+        let stride = if self.halves { 2 } else { 1 };
+        self.teacher_plan.iter().copied().step_by(stride).collect()
     }
 
     /// The student as trained so far, on the plain device (to sample with, or to teach the
@@ -219,21 +368,5 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
     /// Whether the round has taken its steps.
     pub fn is_done(&self) -> bool {
         self.steps_done() >= self.config.steps
-    }
-}
-
-/// A network that owns itself as a denoiser: the teacher a round keeps.
-struct Frozen<N> {
-    network: N,
-    prediction: Prediction,
-}
-
-impl<N: DenoisingNet<D>, const D: usize> Denoiser<D> for Frozen<N> {
-    fn prediction(&self) -> Prediction {
-        self.prediction
-    }
-
-    fn predict(&self, x: Tensor<D>, level: Level) -> Tensor<D> {
-        NetworkDenoiser::new(&self.network, self.prediction).predict(x, level)
     }
 }

@@ -3,7 +3,10 @@
 use super::autoencoder::{Autoencoder, AutoencoderConfig, LatentStats};
 use super::judge::{Judge, JudgeConfig};
 use super::unet::{LatentUnet, LatentUnetConfig};
+use crate::check::check_range;
 use crate::checkpoint::Card;
+use crate::diffusion::guidance::MAX_GUIDANCE;
+use crate::distill::StudentSteps;
 use crate::nn::NetConfig;
 use crate::train::TrainConfig;
 use burn::config::Config;
@@ -54,6 +57,14 @@ pub struct LatentDenoiserCard {
     pub data: String,
     /// Optimiser steps taken.
     pub steps: usize,
+    /// For a distilled student, the steps it samples in and its first teacher's (it samples
+    /// only so, with DDIM); none for a trained model.
+    #[config(default = "None")]
+    pub student: Option<StudentSteps>,
+    /// For a network with the guidance scale as an input (guidance distilled into it), the
+    /// scales it learnt, lowest and highest.
+    #[config(default = "None")]
+    pub guidance: Option<[f64; 2]>,
 }
 
 impl LatentDenoiserCard {
@@ -78,6 +89,22 @@ impl Card for LatentDenoiserCard {
     fn validate(&self) -> Result<(), String> {
         NetConfig::validate(&self.model)?;
         self.train.validate()?;
+        if let Some(student) = self.student {
+            student.rounds()?;
+        }
+        let takes_guidance = self.model.guidance_features.is_some();
+        match self.guidance {
+            Some([lo, hi]) if takes_guidance => {
+                check_range("the lowest guidance", lo, &(0.0..=MAX_GUIDANCE))?;
+                check_range("the highest guidance", hi, &(lo..=MAX_GUIDANCE))?;
+            }
+            None if !takes_guidance => {}
+            _ => {
+                return Err(
+                    "the card and the network disagree on whether the guidance is an input".into(),
+                );
+            }
+        }
         self.latent.validate(self.model.latent_channels)
     }
 

@@ -15,6 +15,9 @@ use burn::tensor::{Device, Tensor};
 /// The most images one request may ask for.
 pub const MAX_IMAGES: usize = 1024;
 
+/// The sampler of a distilled student: DDIM (η = 0) on its own levels.
+pub const STUDENT_SAMPLER: SamplerKind = SamplerKind::Ddim { eta: 0.0 };
+
 /// What to draw and how.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageRequest {
@@ -80,6 +83,11 @@ impl ImageGenerator {
         &self.card
     }
 
+    /// The denoiser.
+    pub fn denoiser(&self) -> &LatentUnet {
+        &self.denoiser
+    }
+
     /// The autoencoder's card.
     pub fn autoencoder_card(&self) -> &AutoencoderCard {
         &self.autoencoder_card
@@ -99,7 +107,27 @@ impl ImageGenerator {
             &request.word,
             request.guidance,
         )?;
-        let plan = sampler::plan(&self.schedule, Spacing::Trailing, request.steps)?;
+        let plan = match self.card.student {
+            Some(student) => {
+                if request.steps != student.steps || request.sampler != STUDENT_SAMPLER {
+                    return Err(format!(
+                        "this denoiser is a student distilled to {} steps: it samples only in \
+                         those, with its own sampler (DDIM)",
+                        student.steps
+                    ));
+                }
+                student.plan(&self.schedule)?
+            }
+            None => sampler::plan(&self.schedule, Spacing::Trailing, request.steps)?,
+        };
+        if let Some([lo, hi]) = self.card.guidance
+            && !(lo..=hi).contains(&request.guidance)
+        {
+            return Err(format!(
+                "this student learnt guidance scales from {lo} to {hi}, not {}",
+                request.guidance
+            ));
+        }
         let [c, h, w] = self.autoencoder_card.model.latent_shape();
         let run = sampler::Run::new(
             request.sampler,

@@ -6,7 +6,10 @@
 //! The embedding e = MLP(sinusoidal(1000 t)) + e(word) enters every residual block; the word
 //! vectors (with ∅ for "no word", trained by label dropout) add to the time embedding as class
 //! embeddings do in Dhariwal & Nichol 2021, so classifier-free guidance (Ho & Salimans 2022)
-//! needs nothing more.
+//! needs nothing more. A distilled student may also take the guidance scale w: then
+//! e += W sinusoidal(100 w), W initialised to zero (Meng et al. 2023, "On Distillation of
+//! Guided Diffusion Models": the student starts as its teacher's conditional model and learns
+//! the guided one, in one pass instead of two).
 //!
 //! conv_in → R(c) ↓ R(c) → R(c) → [R(c+c) ↑ R(c+c)] → GN, SiLU, conv_out; ↓ is a stride-2 conv,
 //! ↑ nearest upsampling, [·] the skip concatenations.
@@ -15,16 +18,20 @@ use super::blocks::{ResBlock, conv3, group_norm, upsample};
 use crate::check::check_range;
 use crate::nn::embedding::sinusoidal;
 use crate::nn::words::{NO_WORD, WordEmbedding, WordEmbeddingConfig};
-use crate::nn::{DenoisingNet, NetConfig};
+use crate::nn::{DenoisingNet, NetConfig, two_pass_guidance};
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::conv::Conv2d;
-use burn::nn::{GroupNorm, Linear, LinearConfig};
+use burn::nn::{GroupNorm, Initializer, Linear, LinearConfig};
 use burn::tensor::activation::silu;
 use burn::tensor::{Device, Int, Tensor};
 
 /// Time t ∈ [0, 1] is embedded as DDPM's integer timesteps are: sinusoids of 1000 t.
 const TIME_SCALE: f64 = 1000.0;
+/// The guidance scale w ∈ [0, 10] is embedded as sinusoids of 100 w (about the range of 1000 t).
+const GUIDANCE_SCALE: f64 = 100.0;
+/// Sinusoidal features of the guidance scale in a guided student.
+pub const GUIDANCE_FEATURES: usize = 32;
 
 /// Hyper-parameters of [`LatentUnet`].
 #[derive(Config, Debug, PartialEq)]
@@ -44,6 +51,10 @@ pub struct LatentUnetConfig {
     /// The words it is conditioned on, if any (their vectors' size must be `embedding`).
     #[config(default = "None")]
     pub words: Option<WordEmbeddingConfig>,
+    /// Sinusoidal features of the guidance scale, for a student that takes it as an input
+    /// (even); none for a network without that input.
+    #[config(default = "None")]
+    pub guidance_features: Option<usize>,
 }
 
 impl LatentUnetConfig {
@@ -67,6 +78,13 @@ impl NetConfig<4> for LatentUnetConfig {
                 "time_features must be an even number from 2 to 512, not {f}"
             ));
         }
+        if let Some(g) = self.guidance_features
+            && (!(2..=512).contains(&g) || !g.is_multiple_of(2))
+        {
+            return Err(format!(
+                "guidance_features must be an even number from 2 to 512, not {g}"
+            ));
+        }
         if let Some(words) = &self.words {
             words.validate()?;
             if words.dim != self.embedding {
@@ -86,6 +104,7 @@ impl NetConfig<4> for LatentUnetConfig {
             time_in: LinearConfig::new(self.time_features, e).init(device),
             time_out: LinearConfig::new(e, e).init(device),
             words: self.words.as_ref().map(|w| w.init(device)),
+            guidance: self.guidance_features.map(|g| zero_linear(g, e, device)),
             input: conv3(self.latent_channels, c, 1, device),
             down_8: block(c, c),
             down: conv3(c, c, 2, device),
@@ -96,6 +115,7 @@ impl NetConfig<4> for LatentUnetConfig {
             norm: group_norm(c, device),
             output: conv3(c, self.latent_channels, 1, device),
             time_features: self.time_features,
+            guidance_features: self.guidance_features.unwrap_or(0),
         }
     }
 
@@ -110,6 +130,8 @@ pub struct LatentUnet {
     time_in: Linear,
     time_out: Linear,
     words: Option<WordEmbedding>,
+    /// The guidance scale's embedding, in a guided student.
+    guidance: Option<Linear>,
     input: Conv2d,
     down_8: ResBlock,
     down: Conv2d,
@@ -120,6 +142,14 @@ pub struct LatentUnet {
     norm: GroupNorm,
     output: Conv2d,
     time_features: usize,
+    guidance_features: usize,
+}
+
+/// A linear layer whose weights and bias start at zero.
+fn zero_linear(inputs: usize, outputs: usize, device: &Device) -> Linear {
+    LinearConfig::new(inputs, outputs)
+        .with_initializer(Initializer::Zeros)
+        .init(device)
 }
 
 impl LatentUnet {
@@ -127,20 +157,53 @@ impl LatentUnet {
     pub fn words(&self) -> Option<&WordEmbedding> {
         self.words.as_ref()
     }
-}
 
-impl DenoisingNet<4> for LatentUnet {
-    /// # Shapes
-    /// - `x`: `[batch, channels, 8, 8]`; `t`: `[batch]`; `labels`: `[batch]`
-    /// - output: `[batch, channels, 8, 8]`
-    fn denoise(&self, x: Tensor<4>, t: Tensor<1>, labels: Option<Tensor<1, Int>>) -> Tensor<4> {
+    /// This network with the guidance scale as an input ([`GUIDANCE_FEATURES`] sinusoids),
+    /// whose layer starts at zero: until trained it computes what it did, and its config
+    /// (`config` with the input); a network that has the input already stays as it is.
+    pub fn with_guidance_input(
+        mut self,
+        config: LatentUnetConfig,
+    ) -> (LatentUnet, LatentUnetConfig) {
+        if self.guidance.is_none() {
+            let e = self.time_out.weight.dims()[1];
+            let device = self.time_out.weight.device();
+            self.guidance = Some(zero_linear(GUIDANCE_FEATURES, e, &device));
+            self.guidance_features = GUIDANCE_FEATURES;
+        }
+        let config = config.with_guidance_features(Some(self.guidance_features));
+        (self, config)
+    }
+
+    /// The embedding of times `t`, words `labels` and guidance `scales` (when the network has
+    /// each): `[batch, embedding]`.
+    fn embed(
+        &self,
+        t: Tensor<1>,
+        labels: Option<Tensor<1, Int>>,
+        scales: Option<Tensor<1>>,
+    ) -> Tensor<2> {
         let b = t.dims()[0];
+        let device = t.device();
         let features = sinusoidal(t.reshape([b, 1]), self.time_features, TIME_SCALE);
         let mut e = self.time_out.forward(silu(self.time_in.forward(features)));
         if let Some(words) = &self.words {
-            let labels = labels.unwrap_or_else(|| Tensor::full([b], NO_WORD as i64, &x.device()));
+            let labels = labels.unwrap_or_else(|| Tensor::full([b], NO_WORD as i64, &device));
             e = e + words.forward(labels);
         }
+        if let (Some(guidance), Some(scales)) = (&self.guidance, scales) {
+            let features = sinusoidal(
+                scales.reshape([b, 1]),
+                self.guidance_features,
+                GUIDANCE_SCALE,
+            );
+            e = e + guidance.forward(features);
+        }
+        e
+    }
+
+    /// The U-Net on `x` with the embedding `e`.
+    fn forward(&self, x: Tensor<4>, e: Tensor<2>) -> Tensor<4> {
         let e = Some(&e);
         let h8 = self.down_8.forward(self.input.forward(x), e);
         let h4 = self.down_4.forward(self.down.forward(h8.clone()), e);
@@ -151,9 +214,39 @@ impl DenoisingNet<4> for LatentUnet {
     }
 }
 
+impl DenoisingNet<4> for LatentUnet {
+    /// # Shapes
+    /// - `x`: `[batch, channels, 8, 8]`; `t`: `[batch]`; `labels`: `[batch]`
+    /// - output: `[batch, channels, 8, 8]`
+    fn denoise(&self, x: Tensor<4>, t: Tensor<1>, labels: Option<Tensor<1, Int>>) -> Tensor<4> {
+        let e = self.embed(t, labels, None);
+        self.forward(x, e)
+    }
+
+    fn takes_guidance(&self) -> bool {
+        self.guidance.is_some()
+    }
+
+    /// One pass for a guided student; two, combined, for the others (the trait's default).
+    fn denoise_guided(
+        &self,
+        x: Tensor<4>,
+        t: Tensor<1>,
+        labels: Tensor<1, Int>,
+        scales: Tensor<1>,
+    ) -> Tensor<4> {
+        if !self.takes_guidance() {
+            return two_pass_guidance(self, x, t, labels, scales);
+        }
+        let e = self.embed(t, Some(labels), Some(scales));
+        self.forward(x, e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use burn::tensor::Distribution;
 
     #[test]
     fn shapes_parameters_and_words() {
@@ -168,9 +261,41 @@ mod tests {
             net.denoise(x.clone(), t.clone(), Some(labels)).dims(),
             [3, 4, 8, 8]
         );
-        assert_eq!(net.denoise(x, t, None).dims(), [3, 4, 8, 8]);
+        assert_eq!(net.denoise(x, t.clone(), None).dims(), [3, 4, 8, 8]);
         eprintln!("latent U-Net: {} parameters", net.num_params());
         assert!(net.num_params() < 800_000);
+        // A guidance input starts at zero: the same output at any w as the conditional
+        // network, in one pass; the network without it guides in two (w = 0: ∅, w = 1: the
+        // word).
+        let labels = Tensor::<1, Int>::from_ints([1, 2, 0], &device);
+        let x = Tensor::<4>::random([3, 4, 8, 8], Distribution::Normal(0.0, 1.0), &device);
+        let read = |y: Tensor<4>| y.into_data().try_into_vec::<f32>().unwrap();
+        let close = |a: Vec<f32>, b: Vec<f32>| {
+            let worst = a
+                .iter()
+                .zip(&b)
+                .map(|(p, q)| (p - q).abs())
+                .fold(0.0, f32::max);
+            assert!(worst < 1e-4, "differ by {worst}");
+        };
+        let cond = read(net.denoise(x.clone(), t.clone(), Some(labels.clone())));
+        let w = |v: f32| Tensor::<1>::full([3], v, &device);
+        close(
+            read(net.denoise_guided(x.clone(), t.clone(), labels.clone(), w(1.0))),
+            cond.clone(),
+        );
+        let uncond = read(net.denoise(x.clone(), t.clone(), None));
+        close(
+            read(net.denoise_guided(x.clone(), t.clone(), labels.clone(), w(0.0))),
+            uncond,
+        );
+        assert!(!net.takes_guidance());
+        let (guided, guided_config) = net.clone().with_guidance_input(config.clone());
+        assert!(guided.takes_guidance());
+        assert_eq!(guided_config.guidance_features, Some(GUIDANCE_FEATURES));
+        NetConfig::validate(&guided_config).unwrap();
+        close(read(guided.denoise_guided(x, t, labels, w(4.0))), cond);
+
         let bad = LatentUnetConfig::new()
             .with_words(Some(WordEmbeddingConfig::new(vec!["a".into()]).with_dim(4)));
         assert!(NetConfig::validate(&bad).unwrap_err().contains("embedding"));

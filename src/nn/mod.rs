@@ -10,4 +10,4 @@ pub mod embedding;
 mod net;
 pub mod words;
 
-pub use net::{DenoisingNet, NetConfig};
+pub use net::{DenoisingNet, NetConfig, two_pass_guidance};

@@ -2,7 +2,7 @@
 //! classifier-free guidance (Ho & Salimans 2022) in one batched forward pass.
 
 use super::{Denoiser, Level};
-use crate::diffusion::guidance::{check_scale, combine};
+use crate::diffusion::guidance::check_scale;
 use crate::diffusion::prediction::Prediction;
 use crate::nn::DenoisingNet;
 use crate::nn::words::{NO_WORD, WordEmbeddingConfig};
@@ -70,10 +70,11 @@ impl<N: DenoisingNet<D>, const D: usize> Denoiser<D> for NetworkDenoiser<'_, N> 
         self.prediction
     }
 
-    /// Unconditional: one pass with ∅. Guided: one pass over the batch twice, with the word
-    /// and with ∅, combined as `uncond + w (cond - uncond)` in the network's own output; at
-    /// w = 0 that is the unconditional pass alone, at w = 1 the conditional one, so those take
-    /// one pass.
+    /// Unconditional: one pass with ∅. Guided: [`DenoisingNet::denoise_guided`], one pass over
+    /// the batch twice, with the word and with ∅, combined as `uncond + w (cond - uncond)` in
+    /// the network's own output; at w = 0 that is the unconditional pass alone, at w = 1 the
+    /// conditional one, so those take one pass. A network with the guidance as an input (a
+    /// guided student) takes one pass at every w.
     fn predict(&self, x: Tensor<D>, level: Level) -> Tensor<D> {
         let b = x.dims()[0];
         let device = x.device();
@@ -86,25 +87,18 @@ impl<N: DenoisingNet<D>, const D: usize> Denoiser<D> for NetworkDenoiser<'_, N> 
             let t = Tensor::<1>::full([b], level.t, &device);
             return self.network.denoise(x, t, None);
         };
-        if w == 0.0 {
+        let guided = self.network.takes_guidance();
+        if w == 0.0 && !guided {
             return one_pass(NO_WORD);
         }
-        if w == 1.0 {
+        if w == 1.0 && !guided {
             return one_pass(label);
         }
-        let t = Tensor::<1>::full([2 * b], level.t, &device);
-        let labels = Tensor::cat(
-            vec![
-                Tensor::<1, Int>::full([b], label as i64, &device),
-                Tensor::<1, Int>::full([b], NO_WORD as i64, &device),
-            ],
-            0,
-        );
-        let out = self
-            .network
-            .denoise(Tensor::cat(vec![x.clone(), x], 0), t, Some(labels));
-        let cond = out.clone().slice(0..b);
-        let uncond = out.slice(b..2 * b);
-        combine(uncond, cond, w)
+        self.network.denoise_guided(
+            x,
+            Tensor::<1>::full([b], level.t, &device),
+            Tensor::<1, Int>::full([b], label as i64, &device),
+            Tensor::<1>::full([b], w, &device),
+        )
     }
 }

@@ -1,12 +1,12 @@
 //! `eval-images`: generated images judged word by word, next to the real data's ceiling and floor.
 
-use super::{generator, load, shipped};
+use super::distill::student_path;
+use super::{SHIPPED_STUDENTS, STUDENT, generator, image_sampler, load, shipped};
 use burn::tensor::Device;
 use clap::Args;
 use diffusion_lab::images::card::JudgeCard;
 use diffusion_lab::images::fashion::{self, Split};
 use diffusion_lab::images::generate::ImageRequest;
-use diffusion_lab::sampler::SamplerKind;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -27,9 +27,14 @@ pub struct EvalImagesArgs {
     /// Images generated per word (and real test images per word for the distances).
     #[arg(long, default_value_t = 500)]
     n: usize,
-    /// Samplers to compare, comma-separated.
+    /// Samplers to compare, comma-separated; `student` judges the distilled students (see
+    /// --students) at each of --steps they sample in.
     #[arg(long, value_delimiter = ',', default_value = "dpmpp2m")]
     samplers: Vec<String>,
+    /// The students, as given to `train-images --stage distill --out` (the k-step student is
+    /// FILE with -k before its extension; default: the shipped ones).
+    #[arg(long, value_name = "FILE")]
+    students: Option<PathBuf>,
     /// Step counts to compare, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "20")]
     steps: Vec<usize>,
@@ -43,7 +48,11 @@ pub struct EvalImagesArgs {
 
 pub fn eval_images(args: EvalImagesArgs) -> Result<(), String> {
     let device = Device::flex();
-    let generator = generator(args.model.as_ref(), args.autoencoder.as_ref(), &device)?;
+    let teacher = generator(args.model.as_ref(), args.autoencoder.as_ref(), &device)?;
+    let students = args
+        .students
+        .clone()
+        .unwrap_or_else(|| shipped(SHIPPED_STUDENTS));
     let judge_path = args.judge.clone().unwrap_or_else(|| shipped("judge.dlab"));
     let (judge, judge_card) = load::<JudgeCard>(&judge_path, &device)?;
     let train = fashion::load(&args.data, Split::Train)?;
@@ -65,8 +74,23 @@ pub fn eval_images(args: EvalImagesArgs) -> Result<(), String> {
         real_stats.push(real);
     }
     for sampler in &args.samplers {
-        let kind = SamplerKind::parse(sampler, 0.0)?;
+        let kind = image_sampler(sampler)?;
         for &steps in &args.steps {
+            let student;
+            let generator = if sampler == STUDENT {
+                let path = student_path(&students, steps);
+                if !path.exists() {
+                    println!(
+                        "\nno {steps}-step student ({} does not exist)",
+                        path.display()
+                    );
+                    continue;
+                }
+                student = super::generator(Some(&path), args.autoencoder.as_ref(), &device)?;
+                &student
+            } else {
+                &teacher
+            };
             for &w in &args.guidance {
                 println!("\n{sampler}, {steps} steps, guidance {w}:");
                 println!("  word          accuracy  (real)   Fréchet  (floor)");

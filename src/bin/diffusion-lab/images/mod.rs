@@ -6,6 +6,7 @@
 //! precision; for the denoiser, the moving average), `FILE.resume` the trained weights in full
 //! precision, and `--resume` goes on from both.
 
+mod distill;
 mod eval;
 mod judge;
 mod sample;
@@ -20,8 +21,24 @@ use burn::tensor::{Device, Int, Tensor};
 use diffusion_lab::checkpoint::{self, Card};
 use diffusion_lab::images::card::{AutoencoderCard, LatentDenoiserCard};
 use diffusion_lab::images::fashion::{self, LabelledImages, Split};
-use diffusion_lab::images::generate::ImageGenerator;
+use diffusion_lab::images::generate::{ImageGenerator, STUDENT_SAMPLER};
+use diffusion_lab::sampler::SamplerKind;
 use std::path::{Path, PathBuf};
+
+/// The sampler name of a distilled student.
+pub const STUDENT: &str = "student";
+/// The shipped students, as `train-images --stage distill --out` names them (the 4-step one
+/// is `student-4.dlab`).
+pub const SHIPPED_STUDENTS: &str = "student.dlab";
+
+/// A sampler by name: `student` (a student's own, DDIM on its levels) or one of
+/// [`SamplerKind::parse`]'s.
+pub fn image_sampler(name: &str) -> Result<SamplerKind, String> {
+    if name == STUDENT {
+        return Ok(STUDENT_SAMPLER);
+    }
+    SamplerKind::parse(name, 0.0).map_err(|e| format!("{e}, or {STUDENT} (a distilled student)"))
+}
 
 /// Where the shipped models live, in the repository this binary was built from.
 pub fn shipped(name: &str) -> PathBuf {

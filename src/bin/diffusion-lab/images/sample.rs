@@ -1,11 +1,11 @@
 //! `sample-images`: a grid of images of a word, as PNG (and NumPy).
 
-use super::{generator, write_file};
+use super::distill::student_path;
+use super::{SHIPPED_STUDENTS, STUDENT, generator, image_sampler, shipped, write_file};
 use burn::tensor::Device;
 use clap::Args;
-use diffusion_lab::images::generate::ImageRequest;
+use diffusion_lab::images::generate::{ImageRequest, STUDENT_SAMPLER};
 use diffusion_lab::images::{IMAGE_PIXELS, IMAGE_SIDE};
-use diffusion_lab::sampler::SamplerKind;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -15,7 +15,8 @@ pub struct SampleImagesArgs {
     /// "ankle boot".
     #[arg(long)]
     word: String,
-    /// A latent denoiser (default: the one shipped in www/models).
+    /// A latent denoiser or a distilled student (default: the shipped student for the
+    /// sampler student, the shipped teacher for the others).
     #[arg(long, value_name = "FILE")]
     model: Option<PathBuf>,
     /// The autoencoder it was trained with (default: the one shipped in www/models).
@@ -24,12 +25,13 @@ pub struct SampleImagesArgs {
     /// Number of images.
     #[arg(long, default_value_t = 16)]
     n: usize,
-    /// Sampler: ddpm, ddim, euler, heun or dpmpp2m.
-    #[arg(long, default_value = "dpmpp2m")]
-    sampler: String,
-    /// Sampling steps.
-    #[arg(long, default_value_t = 20)]
-    steps: usize,
+    /// Sampler: student (a distilled student, the default), ddpm, ddim, euler, heun or
+    /// dpmpp2m (the teacher).
+    #[arg(long)]
+    sampler: Option<String>,
+    /// Sampling steps (default: a student's own, 4 for the shipped one; 20 for the teacher).
+    #[arg(long)]
+    steps: Option<usize>,
     /// Classifier-free guidance scale (0 ignores the word, up to 10).
     #[arg(long, default_value_t = 3.0)]
     guidance: f64,
@@ -44,14 +46,46 @@ pub struct SampleImagesArgs {
     npy: Option<PathBuf>,
 }
 
+/// The teacher's steps unless asked otherwise.
+const DEFAULT_STEPS: usize = 20;
+
 pub fn sample_images(args: SampleImagesArgs) -> Result<(), String> {
     let device = Device::flex();
-    let generator = generator(args.model.as_ref(), args.autoencoder.as_ref(), &device)?;
+    let sampler = args.sampler.as_deref();
+    let kind = sampler.map(image_sampler).transpose()?;
+    // Which model: the one given, else the shipped student (of --steps steps, 4 by default)
+    // for the sampler student or none, else the shipped teacher.
+    let model = match (&args.model, sampler) {
+        (Some(model), _) => model.clone(),
+        (None, None | Some(STUDENT)) => {
+            let path = student_path(&shipped(SHIPPED_STUDENTS), args.steps.unwrap_or(4));
+            if !path.exists() {
+                return Err(format!(
+                    "no shipped student samples in {} steps: the students take 4, 2 or 1; \
+                     name another sampler (dpmpp2m, ddim, ...) to sample the teacher",
+                    args.steps.unwrap_or(4)
+                ));
+            }
+            path
+        }
+        (None, Some(_)) => shipped("denoiser.dlab"),
+    };
+    let generator = generator(Some(&model), args.autoencoder.as_ref(), &device)?;
+    let student = generator.card().student;
+    let (kind, name) = match (kind, student) {
+        (Some(kind), _) => (kind, sampler.unwrap_or(STUDENT)),
+        (None, Some(_)) => (STUDENT_SAMPLER, STUDENT),
+        (None, None) => (image_sampler("dpmpp2m")?, "dpmpp2m"),
+    };
+    let steps = args
+        .steps
+        .or(student.map(|s| s.steps))
+        .unwrap_or(DEFAULT_STEPS);
     let request = ImageRequest {
         word: args.word.clone(),
         n: args.n,
-        sampler: SamplerKind::parse(&args.sampler, 0.0)?,
-        steps: args.steps,
+        sampler: kind,
+        steps,
         guidance: args.guidance,
         seed: args.seed,
     };
@@ -67,12 +101,12 @@ pub fn sample_images(args: SampleImagesArgs) -> Result<(), String> {
         write_npy(npy, &images)?;
     }
     println!(
-        "{} images of {:?} ({} steps of {}, guidance {}) in {seconds:.2} s; wrote {}",
+        "{} images of {:?} ({steps} steps of {name}, guidance {}, {}) in {seconds:.2} s; \
+         wrote {}",
         args.n,
         args.word,
-        args.steps,
-        args.sampler,
         args.guidance,
+        model.display(),
         args.out.display()
     );
     Ok(())

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// How often a long run saves its state.
-const SAVE_EVERY: Duration = Duration::from_secs(180);
+pub(super) const SAVE_EVERY: Duration = Duration::from_secs(180);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Stage {
@@ -24,43 +24,51 @@ pub enum Stage {
     Autoencoder,
     /// The word-conditioned latent denoiser (needs --autoencoder).
     Denoiser,
+    /// Students of the denoiser that sample in 4, 2 and 1 steps, guidance distilled in (needs
+    /// --teacher; --steps are per phase).
+    Distill,
 }
 
 #[derive(Args)]
 pub struct TrainImagesArgs {
     /// What to train.
     #[arg(long, value_enum)]
-    stage: Stage,
+    pub stage: Stage,
     /// The directory with Fashion-MNIST's IDX files.
     #[arg(long, value_name = "DIR", default_value = fashion::DEFAULT_DIR)]
-    data: PathBuf,
+    pub data: PathBuf,
     /// Optimiser steps in all (a resumed run counts the steps already taken).
     #[arg(long)]
-    steps: Option<usize>,
+    pub steps: Option<usize>,
     /// Images per step.
     #[arg(long)]
-    batch: Option<usize>,
+    pub batch: Option<usize>,
     /// Seed of the initial weights and the training noise.
     #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// With --stage denoiser: the autoencoder whose latents it learns.
+    pub seed: u64,
+    /// With --stage denoiser: the autoencoder whose latents it learns (with --stage distill,
+    /// the teacher's: by default the shipped one).
     #[arg(long, value_name = "FILE", required_if_eq("stage", "denoiser"))]
-    autoencoder: Option<PathBuf>,
+    pub autoencoder: Option<PathBuf>,
+    /// With --stage distill: the latent denoiser to distil.
+    #[arg(long, value_name = "FILE", required_if_eq("stage", "distill"))]
+    pub teacher: Option<PathBuf>,
     /// Go on from FILE and FILE.resume, written by an interrupted run.
     #[arg(long)]
-    resume: bool,
+    pub resume: bool,
     /// Train on the first N training images only (for quick trials).
     #[arg(long, value_name = "N")]
-    limit: Option<usize>,
+    pub limit: Option<usize>,
     /// Where to write the model.
     #[arg(long, value_name = "FILE")]
-    out: PathBuf,
+    pub out: PathBuf,
 }
 
 pub fn train_images(args: TrainImagesArgs) -> Result<(), String> {
     match args.stage {
         Stage::Autoencoder => train_autoencoder(args),
         Stage::Denoiser => train_denoiser(args),
+        Stage::Distill => super::distill::distill_images(args),
     }
 }
 
@@ -212,32 +220,10 @@ fn train_denoiser(args: TrainImagesArgs) -> Result<(), String> {
     let device = Device::flex();
     let ae_path = args.autoencoder.as_ref().expect("clap requires it");
     let (ae, ae_card) = load::<AutoencoderCard>(ae_path, &device)?;
-    let data = training_images(&args.data, args.limit)?;
-    let n = data.len();
-    // The standardised latents of every training image, encoded once (minutes) and cached.
-    let cache = {
-        let mut name = args.out.as_os_str().to_owned();
-        name.push(".latents");
-        PathBuf::from(name)
-    };
-    let [c, h, w] = ae_card.model.latent_shape();
-    let latents = match read_latent_cache(&cache, &ae_card, n * c * h * w) {
-        Some(latents) => latents,
-        None => {
-            println!(
-                "encoding {n} training images (cached in {})",
-                cache.display()
-            );
-            let latents = encode_all(&ae, &data.all_images(), &device)?;
-            write_latent_cache(&cache, &ae_card, &latents)?;
-            latents
-        }
-    };
-    let standard = ae_card
-        .latent
-        .standardize(Tensor::<1>::from_floats(latents.as_slice(), &device).reshape([n, c, h, w]))
-        .into_data();
-    let labels: Vec<u32> = data.labels.iter().map(|&l| l as u32 + 1).collect();
+    let (standard, labels) = training_latents(&args, &ae, &ae_card, &args.out, &device)?;
+    let n = labels.len();
+    let c = ae_card.model.latent_channels;
+    let standard = standard.into_data();
     let config = TrainConfig::new()
         .with_batch_size(batch)
         .with_learning_rate(1e-3)
@@ -314,6 +300,42 @@ fn train_denoiser(args: TrainImagesArgs) -> Result<(), String> {
         trainer.ema_model().num_params()
     );
     Ok(())
+}
+
+/// The standardised latents `[n, c, 8, 8]` of the training images (`--data`, `--limit`) and
+/// their words' labels (1-based), encoded once (minutes) and cached in `model` + `.latents`.
+pub(super) fn training_latents(
+    args: &TrainImagesArgs,
+    ae: &Autoencoder,
+    ae_card: &AutoencoderCard,
+    model: &Path,
+    device: &Device,
+) -> Result<(Tensor<4>, Vec<u32>), String> {
+    let data = training_images(&args.data, args.limit)?;
+    let n = data.len();
+    let cache = {
+        let mut name = model.as_os_str().to_owned();
+        name.push(".latents");
+        PathBuf::from(name)
+    };
+    let [c, h, w] = ae_card.model.latent_shape();
+    let latents = match read_latent_cache(&cache, ae_card, n * c * h * w) {
+        Some(latents) => latents,
+        None => {
+            println!(
+                "encoding {n} training images (cached in {})",
+                cache.display()
+            );
+            let latents = encode_all(ae, &data.all_images(), device)?;
+            write_latent_cache(&cache, ae_card, &latents)?;
+            latents
+        }
+    };
+    let standard = ae_card
+        .latent
+        .standardize(Tensor::<1>::from_floats(latents.as_slice(), device).reshape([n, c, h, w]));
+    let labels = data.labels.iter().map(|&l| l as u32 + 1).collect();
+    Ok((standard, labels))
 }
 
 /// The cached latents, when the cache was written for this autoencoder and this many values.
