@@ -1,16 +1,23 @@
 //! Native speed of the image networks on the CPU backend (burn `flex`): images per second for
 //! a training step of the autoencoder, the latent denoiser and the judge, and for inference
-//! (encoding, decoding, one denoiser evaluation), printed with the machine it ran on. Run:
+//! (encoding, decoding, one denoiser evaluation), and 64 images of a word from the shipped
+//! models: the teacher with DPM-Solver++ at 20 guided steps, the 4-step student with the
+//! guidance distilled in; printed with the machine it ran on. Run:
 //! `cargo bench --bench images`. A benchmark, not a test: read the numbers as ratios within
 //! one run, the machines here are noisy.
 
 use burn::module::Module;
 use burn::tensor::{Device, Int, Tensor};
+use diffusion_lab::checkpoint;
 use diffusion_lab::images::autoencoder::AutoencoderConfig;
+use diffusion_lab::images::card::{AutoencoderCard, LatentDenoiserCard};
+use diffusion_lab::images::generate::{ImageGenerator, ImageRequest, STUDENT_SAMPLER};
 use diffusion_lab::images::judge::JudgeConfig;
 use diffusion_lab::images::unet::LatentUnetConfig;
 use diffusion_lab::nn::{DenoisingNet, NetConfig};
+use diffusion_lab::sampler::SamplerKind;
 use diffusion_lab::train::{RateSchedule, SupervisedTrainer};
+use std::path::Path;
 use std::time::Instant;
 
 /// Runs `f` `reps` times after one warm-up; prints and returns items per second.
@@ -93,4 +100,50 @@ fn main() {
             .step(|m| m.loss(images.clone(), labels.clone()))
             .into_data();
     });
+
+    // Words to images with the shipped models: 64 sneakers, decoded and read back.
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("www/models");
+    let load = |name: &str| -> Result<ImageGenerator, String> {
+        let read = |f: &str| std::fs::read(models.join(f)).map_err(|e| format!("{f}: {e}"));
+        let (ae, ae_card) =
+            checkpoint::from_bytes::<AutoencoderCard>(&read("autoencoder.dlab")?, &device)?;
+        let (unet, card) = checkpoint::from_bytes::<LatentDenoiserCard>(&read(name)?, &device)?;
+        ImageGenerator::new(ae, ae_card, unet, card)
+    };
+    let mut seconds = Vec::new();
+    for (name, file, sampler, steps) in [
+        (
+            "teacher, DPM-Solver++, 20 steps",
+            "denoiser.dlab",
+            SamplerKind::DpmPp2m,
+            20,
+        ),
+        ("student, 4 steps", "student-4.dlab", STUDENT_SAMPLER, 4),
+    ] {
+        let generator = match load(file) {
+            Ok(generator) => generator,
+            Err(e) => {
+                println!("no {name}: {e}");
+                continue;
+            }
+        };
+        let request = ImageRequest {
+            word: "sneaker".into(),
+            n: 64,
+            sampler,
+            steps,
+            guidance: 3.0,
+            seed: 0,
+        };
+        let per_second = rate(&format!("64 images, {name}"), 64, 2, || {
+            generator.generate(&request, &device).unwrap().into_data();
+        });
+        seconds.push(64.0 / per_second);
+    }
+    if let [teacher, student] = seconds[..] {
+        println!(
+            "64 images: the student takes {student:.2} s, the teacher {teacher:.2} s ({:.1}x faster)",
+            teacher / student
+        );
+    }
 }

@@ -94,10 +94,10 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
         config: RoundConfig,
         seed: u64,
     ) -> Result<Self, String> {
-        Self::with_teacher(
+        Self::halving(
+            teacher.clone(),
             teacher.clone(),
             prediction,
-            Teacher::Network(teacher.clone()),
             teacher_plan,
             data,
             config,
@@ -149,15 +149,7 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
         config: RoundConfig,
         seed: u64,
     ) -> Result<Self, String> {
-        let mut round = Self::with_teacher(
-            student,
-            prediction,
-            Teacher::Network(teacher),
-            plan,
-            data,
-            config,
-            seed,
-        )?;
+        let mut round = Self::halving(student, teacher, prediction, plan, data, config, seed)?;
         round.halves = false;
         Ok(round)
     }

@@ -1,11 +1,11 @@
 use super::*;
 
-fn read(t: Tensor<2>) -> Vec<f32> {
+pub(super) fn read(t: Tensor<2>) -> Vec<f32> {
     t.into_data().try_into_vec::<f32>().unwrap()
 }
 
 /// A small, quick playground: 400 moons points and a narrow network.
-fn small() -> Playground {
+pub(super) fn small() -> Playground {
     let mut p = Playground::new(Device::flex());
     p.set_dataset("moons", 400, 3).unwrap();
     p.set_training(2e-3, 128, 32).unwrap();

@@ -153,27 +153,21 @@ pub fn distill_images(args: TrainImagesArgs) -> Result<(), String> {
             diffusion_lab::distill::student_plan(&base, phase as u32 - 1)?
         };
         let prediction = card.train.prediction;
-        let round = if phase == 0 {
-            Round::matching(
-                student,
-                phase_teacher,
-                prediction,
-                plan,
-                data.clone(),
-                config,
-                args.seed,
-            )
+        // Phase 0 matches the guided teacher at its levels; the others halve its steps.
+        let make = if phase == 0 {
+            Round::matching
         } else {
-            Round::halving(
-                student,
-                phase_teacher,
-                prediction,
-                plan,
-                data.clone(),
-                config,
-                args.seed + phase as u64,
-            )
+            Round::halving
         };
+        let round = make(
+            student,
+            phase_teacher,
+            prediction,
+            plan,
+            data.clone(),
+            config,
+            args.seed + phase as u64,
+        );
         let mut round = round?.with_words(words.clone())?.resumed_at(done);
         println!(
             "\nphase {phase}: {} ({} steps)",

@@ -1,21 +1,9 @@
 //! Distillation in the playground, natively.
 
+use super::super::tests::{read, small};
 use super::super::{Draw, Imported, Playground};
 use super::DistillSettings;
 use crate::checkpoint;
-use burn::tensor::{Device, Tensor};
-
-fn read(t: Tensor<2>) -> Vec<f32> {
-    t.into_data().try_into_vec::<f32>().unwrap()
-}
-
-/// A small, quick playground: 400 moons points and a narrow network.
-fn small() -> Playground {
-    let mut p = Playground::new(Device::flex());
-    p.set_dataset("moons", 400, 3).unwrap();
-    p.set_training(2e-3, 128, 32).unwrap();
-    p
-}
 
 /// Distilling a briefly trained model: the rounds run, each student samples in its own steps
 /// (and only those), and at 2 steps the student is far closer to the data than the teacher
