@@ -118,7 +118,7 @@ async fn moons_trains_to_three_times_the_floor_then_distils() {
     let wrong = resolve(p.sample(10.0, "student", 3.0, 0.0, None)).await;
     assert_eq!(
         wrong.unwrap_err(),
-        "no student samples in 3 steps: the students so far take 4, 2"
+        "no student samples in 3 steps: the students at hand take 4, 2"
     );
 }
 
