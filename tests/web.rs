@@ -1,6 +1,6 @@
 //! Browser tests, run by `wasm-bindgen-test-runner` in headless Chromium with WebGPU
-//! (SwiftShader on a machine without a GPU; see README.md): burn on WebGPU (`backend`) and the
-//! exported `Playground` (`playground`). One test binary, because each is linked with
+//! (SwiftShader on a machine without a GPU; see README.md): burn on WebGPU (`backend`), the
+//! exported `Playground` (`playground`) and `ImageStudio` (`images`). One test binary, because each is linked with
 //! link-time optimisation over all of burn (minutes on two cores).
 //!
 //! They run in a dedicated worker (where WebGPU is available too): on SwiftShader the first
@@ -14,5 +14,7 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 #[path = "web/backend.rs"]
 mod backend;
+#[path = "web/images.rs"]
+mod images;
 #[path = "web/playground.rs"]
 mod playground;

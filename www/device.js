@@ -6,6 +6,9 @@ const $ = (id) => document.getElementById(id);
 /** WebGPU adapters that run on the CPU, where burn's CPU backend is much faster. */
 const SOFTWARE_ADAPTER = /swiftshader|llvmpipe|lavapipe|software|basic render/i;
 
+/** Whether an adapter described so (e.g. "WebGPU: google swiftshader") runs on the CPU. */
+export const softwareAdapter = (description) => SOFTWARE_ADAPTER.test(description);
+
 /** Whether the browser offered a usable WebGPU device the last time one was asked for. */
 let offered = false;
 

@@ -1,15 +1,19 @@
 // Boots the page: waits for trunk to instantiate the wasm module, initialises the compute
 // backend, shows which one was chosen, and starts the playground.
 //
-// Outside scripts and tests drive the app through three globals:
+// Outside scripts and tests drive the app through these globals:
 //   window.diffusionLab       the wasm module's exports (set once they can be called)
 //   window.diffusionLabReady  a promise that resolves to window.diffusionLab once the backend
 //                             is initialised, or rejects with the start-up error.
 //   window.diffusionLabPage   a promise that resolves to the playground page once it is drawn;
 //                             its `pg` is the page's Playground.
 //   window.diffusionLabUi     that page, set once it is drawn (for synchronous checks).
+//   window.diffusionLabImages a promise that resolves to the images panel once its first grid
+//                             is drawn; its `studio` is the page's ImageStudio.
 
 import { startPlayground } from "./playground.js";
+import { startImages } from "./images_panel.js";
+import { readState, saveState } from "./url_state.js";
 
 const backendLine = document.getElementById("backend");
 
@@ -37,11 +41,16 @@ async function boot() {
   return lab;
 }
 
+/** The link's setup, shared by the playground and the images panel. */
+const state = readState(location.hash);
 window.diffusionLabReady = boot();
-window.diffusionLabPage = window.diffusionLabReady.then(startPlayground).then((ui) => {
+window.diffusionLabPage = window.diffusionLabReady.then((lab) => startPlayground(lab, state)).then((ui) => {
   window.diffusionLabUi = ui;
   return ui;
 });
+// The images panel starts beside the playground, once the backend is chosen.
+window.diffusionLabImages = window.diffusionLabReady.then((lab) => startImages(lab, state, () => saveState(state)));
+window.diffusionLabImages.catch((error) => console.error(error));
 window.diffusionLabPage.catch((error) => {
   show("error", `Diffusion Lab could not start: ${error?.message ?? error}`);
   console.error(error);

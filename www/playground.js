@@ -10,7 +10,7 @@
 import { $, COLORS, message, qualityText, wordColor } from "./ui.js";
 import { Stage } from "./stage.js";
 import { makePlayground, warmUpCpu, webgpuOffered } from "./device.js";
-import { readState, writeState } from "./url_state.js";
+import { saveState } from "./url_state.js";
 import { DataPanel } from "./data_panel.js";
 import { ForwardPanel } from "./forward_panel.js";
 import { TrainingPanel } from "./training_panel.js";
@@ -19,8 +19,8 @@ import { WordsPanel } from "./words_panel.js";
 import { DistillPanel } from "./distill_panel.js";
 import { SharePanel } from "./share_panel.js";
 
-export async function startPlayground(lab) {
-  const state = readState(location.hash);
+/** Starts the playground with `state` (the link's setup, shared with the images panel). */
+export async function startPlayground(lab, state) {
   const pg = await makePlayground(lab, state.device);
   const stage = await Stage.create($("stage"), lab);
   const page = new PlaygroundPage(lab, pg, stage, state);
@@ -117,7 +117,7 @@ class PlaygroundPage {
 
   /** Puts the state in the address bar (without adding history entries). */
   save() {
-    history.replaceState(null, "", writeState(this.state) || location.pathname);
+    saveState(this.state);
   }
 
   /** Runs `fn`; a thrown error (bad input) is shown to the person in `where`, not lost. */

@@ -28,6 +28,13 @@ export const DEFAULTS = {
   dto: 1, // the last student's steps
   dround: 200, // optimiser steps per round
   dlr: 0.001, // the distillation's learning rate
+  iword: "sneaker", // images: the word
+  imodel: "student", // "student" or "teacher"
+  isteps: 4, // the student's steps (1, 2, 4) or the teacher's
+  isampler: "dpmpp2m", // the teacher's sampler
+  iw: 3, // guidance scale
+  iseed: 0, // seed of the noise
+  in: 16, // images in the grid
 };
 
 /** The state in `hash` (e.g. location.hash), over the defaults. */
@@ -55,4 +62,9 @@ export function writeState(state) {
   }
   const text = params.toString();
   return text ? `#${text}` : "";
+}
+
+/** Puts `state` in the address bar (without adding history entries). */
+export function saveState(state) {
+  history.replaceState(null, "", writeState(state) || location.pathname);
 }

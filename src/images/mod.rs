@@ -11,6 +11,8 @@
 //!   feature space.
 //! - [`card`]: what each kind of image model's checkpoint says about it.
 //! - [`generate`]: words to images: sampling latents, then decoding them.
+//! - [`studio`]: the studio: students and teacher side by side, the denoising watched, walks
+//!   between seeds, variations of an image.
 
 pub mod autoencoder;
 pub mod blocks;
@@ -19,6 +21,7 @@ pub mod fashion;
 pub mod generate;
 pub mod idx;
 pub mod judge;
+pub mod studio;
 pub mod unet;
 
 /// The side of an image, in pixels.

@@ -6,10 +6,13 @@
 //! The embedding e = MLP(sinusoidal(1000 t)) + e(word) enters every residual block; the word
 //! vectors (with ∅ for "no word", trained by label dropout) add to the time embedding as class
 //! embeddings do in Dhariwal & Nichol 2021, so classifier-free guidance (Ho & Salimans 2022)
-//! needs nothing more. A distilled student may also take the guidance scale w: then
-//! e += W sinusoidal(100 w), W initialised to zero (Meng et al. 2023, "On Distillation of
-//! Guided Diffusion Models": the student starts as its teacher's conditional model and learns
-//! the guided one, in one pass instead of two).
+//! needs nothing more. A distilled student may also take the guidance scale w (Meng et al.
+//! 2023, "On Distillation of Guided Diffusion Models": the guided model in one pass instead of
+//! two): then e += W sinusoidal(100 w), W initialised to zero, and (in students made since
+//! the guidance was found to be followed weakly without it) the word's vector is extrapolated
+//! as guidance extrapolates the outputs, e(word) → e(∅) + w (e(word) - e(∅)): at w = 0 and
+//! w = 1 the student starts as its teacher's unconditional and conditional model, exactly,
+//! and at other w in the guided direction.
 //!
 //! conv_in → R(c) ↓ R(c) → R(c) → [R(c+c) ↑ R(c+c)] → GN, SiLU, conv_out; ↓ is a stride-2 conv,
 //! ↑ nearest upsampling, [·] the skip concatenations.
@@ -55,6 +58,10 @@ pub struct LatentUnetConfig {
     /// (even); none for a network without that input.
     #[config(default = "None")]
     pub guidance_features: Option<usize>,
+    /// Whether the guidance scale also extrapolates the word's vector (see the module
+    /// documentation); only with `guidance_features`. Absent (no) in older students' cards.
+    #[config(default = "None")]
+    pub guidance_extrapolates: Option<bool>,
 }
 
 impl LatentUnetConfig {
@@ -84,6 +91,9 @@ impl NetConfig<4> for LatentUnetConfig {
             return Err(format!(
                 "guidance_features must be an even number from 2 to 512, not {g}"
             ));
+        }
+        if self.guidance_extrapolates == Some(true) && self.guidance_features.is_none() {
+            return Err("guidance_extrapolates needs guidance_features".into());
         }
         if let Some(words) = &self.words {
             words.validate()?;
@@ -116,6 +126,7 @@ impl NetConfig<4> for LatentUnetConfig {
             output: conv3(c, self.latent_channels, 1, device),
             time_features: self.time_features,
             guidance_features: self.guidance_features.unwrap_or(0),
+            guidance_extrapolates: self.guidance_extrapolates == Some(true),
         }
     }
 
@@ -143,6 +154,7 @@ pub struct LatentUnet {
     output: Conv2d,
     time_features: usize,
     guidance_features: usize,
+    guidance_extrapolates: bool,
 }
 
 /// A linear layer whose weights and bias start at zero.
@@ -158,9 +170,10 @@ impl LatentUnet {
         self.words.as_ref()
     }
 
-    /// This network with the guidance scale as an input ([`GUIDANCE_FEATURES`] sinusoids),
-    /// whose layer starts at zero: until trained it computes what it did, and its config
-    /// (`config` with the input); a network that has the input already stays as it is.
+    /// This network with the guidance scale as an input ([`GUIDANCE_FEATURES`] sinusoids,
+    /// through a layer that starts at zero, and the word's vector extrapolated): until
+    /// trained it computes at w = 0 and w = 1 what it did without and with the word, and its
+    /// config (`config` with the input); a network that has the input already stays as it is.
     pub fn with_guidance_input(
         mut self,
         config: LatentUnetConfig,
@@ -170,8 +183,11 @@ impl LatentUnet {
             let device = self.time_out.weight.device();
             self.guidance = Some(zero_linear(GUIDANCE_FEATURES, e, &device));
             self.guidance_features = GUIDANCE_FEATURES;
+            self.guidance_extrapolates = true;
         }
-        let config = config.with_guidance_features(Some(self.guidance_features));
+        let config = config
+            .with_guidance_features(Some(self.guidance_features))
+            .with_guidance_extrapolates(Some(self.guidance_extrapolates));
         (self, config)
     }
 
@@ -189,7 +205,14 @@ impl LatentUnet {
         let mut e = self.time_out.forward(silu(self.time_in.forward(features)));
         if let Some(words) = &self.words {
             let labels = labels.unwrap_or_else(|| Tensor::full([b], NO_WORD as i64, &device));
-            e = e + words.forward(labels);
+            let word = words.forward(labels);
+            e = e + match &scales {
+                Some(w) if self.guidance_extrapolates => {
+                    let none = words.forward(Tensor::full([b], NO_WORD as i64, &device));
+                    none.clone() + (word - none) * w.clone().reshape([b, 1])
+                }
+                _ => word,
+            };
         }
         if let (Some(guidance), Some(scales)) = (&self.guidance, scales) {
             let features = sinusoidal(
@@ -264,9 +287,8 @@ mod tests {
         assert_eq!(net.denoise(x, t.clone(), None).dims(), [3, 4, 8, 8]);
         eprintln!("latent U-Net: {} parameters", net.num_params());
         assert!(net.num_params() < 800_000);
-        // A guidance input starts at zero: the same output at any w as the conditional
-        // network, in one pass; the network without it guides in two (w = 0: ∅, w = 1: the
-        // word).
+        // The network without a guidance input guides in two passes (w = 0: ∅, w = 1: the
+        // word); with one, in one pass, the same at w = 0 and w = 1 until trained.
         let labels = Tensor::<1, Int>::from_ints([1, 2, 0], &device);
         let x = Tensor::<4>::random([3, 4, 8, 8], Distribution::Normal(0.0, 1.0), &device);
         let read = |y: Tensor<4>| y.into_data().try_into_vec::<f32>().unwrap();
@@ -287,14 +309,23 @@ mod tests {
         let uncond = read(net.denoise(x.clone(), t.clone(), None));
         close(
             read(net.denoise_guided(x.clone(), t.clone(), labels.clone(), w(0.0))),
-            uncond,
+            uncond.clone(),
         );
         assert!(!net.takes_guidance());
         let (guided, guided_config) = net.clone().with_guidance_input(config.clone());
         assert!(guided.takes_guidance());
         assert_eq!(guided_config.guidance_features, Some(GUIDANCE_FEATURES));
         NetConfig::validate(&guided_config).unwrap();
-        close(read(guided.denoise_guided(x, t, labels, w(4.0))), cond);
+        close(
+            read(guided.denoise_guided(x.clone(), t.clone(), labels.clone(), w(1.0))),
+            cond.clone(),
+        );
+        close(
+            read(guided.denoise_guided(x.clone(), t.clone(), labels.clone(), w(0.0))),
+            uncond.clone(),
+        );
+        let four = read(guided.denoise_guided(x, t, labels, w(4.0)));
+        assert!(four.iter().zip(&cond).any(|(a, b)| (a - b).abs() > 1e-3));
 
         let bad = LatentUnetConfig::new()
             .with_words(Some(WordEmbeddingConfig::new(vec!["a".into()]).with_dim(4)));

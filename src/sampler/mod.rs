@@ -289,12 +289,31 @@ impl<const D: usize> Run<D> {
         mut noise: NoiseSource,
     ) -> Self {
         let x = noise.normal(shape);
+        Self::from_state(kind, plan, x, noise)
+    }
+
+    /// `x` at `plan[0]` (noise, or noised data as in SDEdit), to be taken down the plan by
+    /// `kind` (with `noise`, for samplers that add noise).
+    pub fn from_state(
+        kind: SamplerKind,
+        plan: Vec<Level>,
+        x: Tensor<D>,
+        noise: NoiseSource,
+    ) -> Self {
         Self {
             sampler: kind.build::<D>(),
             plan,
             noise,
             x,
             taken: 0,
+        }
+    }
+
+    /// The levels of the next step (from, to), if any is left.
+    pub fn next_levels(&self) -> Option<(Level, Level)> {
+        match self.plan.get(self.taken..self.taken + 2) {
+            Some(&[from, to]) => Some((from, to)),
+            _ => None,
         }
     }
 
@@ -305,7 +324,7 @@ impl<const D: usize> Run<D> {
 
     /// Takes the next step with `model`; false (and nothing done) once the plan is finished.
     pub fn step(&mut self, model: &dyn Denoiser<D>) -> bool {
-        let Some(&[from, to]) = self.plan.get(self.taken..self.taken + 2) else {
+        let Some((from, to)) = self.next_levels() else {
             return false;
         };
         self.x = self

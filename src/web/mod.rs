@@ -5,18 +5,24 @@
 //!
 //! - this file: start-up, the backend, the schedule curve, and checks of JavaScript numbers;
 //! - `points.rs`: the `Playground` class (the 2D playground's API);
+//! - `images.rs`: the `ImageStudio` class (images of a word), `fetch.js` its downloads;
+//! - `options.rs`: fields of the options objects JavaScript passes;
 //! - `point_canvas.rs`: the `PointCanvas` class (drawing points with wgpu);
 //! - `pace.rs`: the browser's turn between pieces of CPU work.
 
+mod images;
+mod options;
 mod pace;
 mod point_canvas;
 mod points;
 
+pub use images::ImageStudio;
 pub use point_canvas::PointCanvas;
 pub use points::Playground;
 
 use crate::backend::{self, Backend, LostWatch};
-use js_sys::Promise;
+use burn::tensor::Tensor;
+use js_sys::{Float32Array, Promise};
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -94,6 +100,26 @@ pub fn dataset_points(name: &str, n: f64, seed_value: f64) -> Result<Vec<f32>, J
 /// A promise that resolves with the reason once the device `lost` watches is lost.
 pub(crate) fn lost_promise(lost: Arc<LostWatch>) -> Promise {
     future_to_promise(async move { Ok(JsValue::from_str(&lost.wait().await)) })
+}
+
+/// A `JsError` as the `JsValue` a promise rejects with.
+pub(crate) fn reject(message: String) -> JsValue {
+    JsError::new(&message).into()
+}
+
+/// The tensor's values as a `Float32Array`, read back asynchronously.
+pub(crate) async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<JsValue, JsValue> {
+    Ok(Float32Array::from(&read_values(tensor).await?[..]).into())
+}
+
+/// The tensor's values, read back asynchronously.
+pub(crate) async fn read_values<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsValue> {
+    tensor
+        .into_data_async()
+        .await
+        .map_err(|e| reject(format!("reading the result back failed: {e:?}")))?
+        .try_into_vec::<f32>()
+        .map_err(|e| reject(format!("the result has an unexpected type: {e:?}")))
 }
 
 /// Turns the library's `String` errors into JavaScript errors.

@@ -4,12 +4,12 @@
 //! allows no synchronous reads), one read per call.
 
 use super::pace::in_pieces;
-use super::{OrJs, count, lost_promise, number, seed};
+use super::{OrJs, count, lost_promise, number, read_floats, read_values, reject, seed};
 use crate::backend::{self, Backend, BackendKind};
 use crate::points::playground::{self, Draw, Imported, SamplingJob};
 use crate::points::quality::Quality;
 use burn::tensor::Tensor;
-use js_sys::{Float32Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -25,30 +25,10 @@ pub struct Playground {
     backend: Backend,
 }
 
-/// A `JsError` as the `JsValue` a promise rejects with.
-fn reject(message: String) -> JsValue {
-    JsError::new(&message).into()
-}
-
 /// A promise of the tensor's values as a `Float32Array`, read back once; it rejects with the
 /// request's error, if any.
 fn floats<const D: usize>(tensor: Result<Tensor<D>, String>) -> Promise {
     future_to_promise(async move { read_floats(tensor.map_err(reject)?).await })
-}
-
-/// The tensor's values as a `Float32Array`, read back asynchronously.
-async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<JsValue, JsValue> {
-    Ok(Float32Array::from(&read_values(tensor).await?[..]).into())
-}
-
-/// The tensor's values, read back asynchronously.
-async fn read_values<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, JsValue> {
-    tensor
-        .into_data_async()
-        .await
-        .map_err(|e| reject(format!("reading the result back failed: {e:?}")))?
-        .try_into_vec::<f32>()
-        .map_err(|e| reject(format!("the result has an unexpected type: {e:?}")))
 }
 
 /// Points in one step of a sampling job on the CPU: a step of the default network (width 128)

@@ -7,9 +7,9 @@ use super::{CPU_TRAIN_ROWS, Playground, read_loss, reject};
 use crate::backend::BackendKind;
 use crate::points::playground::{DistillProgress, DistillSettings, Draw};
 use crate::web::pace::in_pieces;
-use crate::web::{OrJs, count, number};
+use crate::web::{OrJs, count, number, options};
 use burn::tensor::Tensor;
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
@@ -51,18 +51,6 @@ fn settings(
             .map_or(Ok(d.learning_rate), |v| number("the learning rate", v))?,
         ..d
     })
-}
-
-/// An optional number field of an options object (`undefined` when absent).
-fn field(options: &JsValue, key: &str) -> Result<Option<f64>, String> {
-    let value = Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .as_f64()
-        .map(Some)
-        .ok_or_else(|| format!("the option {key} must be a number"))
 }
 
 #[wasm_bindgen]
@@ -169,16 +157,12 @@ impl Playground {
             backend: self.backend.clone(),
         };
         let started = (|| {
-            let progress = Reflect::get(&options, &"onProgress".into()).unwrap_or_default();
-            let progress = (!progress.is_undefined() && !progress.is_null())
-                .then(|| progress.dyn_into::<Function>())
-                .transpose()
-                .map_err(|_| "the option onProgress must be a function".to_string())?;
+            let progress = options::function(&options, "onProgress")?;
             let settings = settings(
-                field(&options, "fromSteps")?,
-                field(&options, "toSteps")?,
-                field(&options, "stepsPerRound")?,
-                field(&options, "learningRate")?,
+                options::number(&options, "fromSteps")?,
+                options::number(&options, "toSteps")?,
+                options::number(&options, "stepsPerRound")?,
+                options::number(&options, "learningRate")?,
             )?;
             this.inner.borrow_mut().start_distillation(settings)?;
             Ok::<_, String>(progress)

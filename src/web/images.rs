@@ -1,0 +1,445 @@
+//! The exported `ImageStudio` class: images of a word from the shipped latent models, for the
+//! page and for outside scripts. Options objects in, typed arrays out, every value checked
+//! (the library checks ranges, in one place); missing models are fetched when first asked
+//! for, and on the CPU the browser gets its turn between steps.
+
+use super::pace::in_pieces;
+use super::{count, number, options, read_floats, reject, seed};
+use crate::backend::{self, Backend, BackendKind};
+use crate::checkpoint::{self, Card};
+use crate::images::card::{AutoencoderCard, JudgeCard, LatentDenoiserCard};
+use crate::images::studio::{Model, Studio, StudioJob, StudioRequest};
+use crate::sampler::SamplerKind;
+use js_sys::{Array, Function, Promise, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+#[wasm_bindgen(module = "/src/web/fetch.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = fetchBytes)]
+    fn fetch_bytes(url: &str, on_progress: &JsValue) -> Promise;
+}
+
+/// Where the page finds the shipped models, relative to it.
+const SHIPPED: &str = "www/models/";
+/// The shipped autoencoder (its decoder draws; its encoder reads a person's image).
+const AUTOENCODER: &str = "autoencoder.dlab";
+/// The shipped teacher.
+const TEACHER: &str = "denoiser.dlab";
+/// The shipped judge (the classifier `eval-images` judges with).
+const JUDGE: &str = "judge.dlab";
+/// The student a studio opens with.
+const FIRST_STUDENT: usize = 4;
+/// The students shipped, by steps.
+const SHIPPED_STUDENTS: [usize; 3] = [1, 2, 4];
+
+/// The shipped `steps`-step student's file name.
+fn student_file(steps: usize) -> String {
+    format!("student-{steps}.dlab")
+}
+
+/// Images of a word on the page's backend: the distilled students (1, 2 or 4 steps) and, for
+/// comparison, their teacher with any sampler.
+///
+/// Methods that compute return promises; each takes the models it needs when it is called.
+#[wasm_bindgen]
+pub struct ImageStudio {
+    studio: Rc<RefCell<Studio>>,
+    backend: Backend,
+    /// Where missing models are fetched from (`None` for a studio loaded from bytes).
+    base: Option<String>,
+    on_progress: Option<Function>,
+}
+
+/// Fetches `base + file`, reporting `{file, loaded, total}` to `on_progress`.
+async fn fetch(base: &str, file: &str, on_progress: Option<&Function>) -> Result<Vec<u8>, JsValue> {
+    let callback = match on_progress {
+        Some(f) => {
+            let (f, file) = (f.clone(), file.to_string());
+            Closure::<dyn Fn(f64, f64)>::new(move |loaded: f64, total: f64| {
+                let report = js_sys::Object::new();
+                for (key, value) in [
+                    ("file", JsValue::from_str(&file)),
+                    ("loaded", loaded.into()),
+                    ("total", total.into()),
+                ] {
+                    let _ = js_sys::Reflect::set(&report, &key.into(), &value);
+                }
+                let _ = f.call1(&JsValue::NULL, &report);
+            })
+            .into_js_value()
+        }
+        None => JsValue::UNDEFINED,
+    };
+    let bytes = JsFuture::from(fetch_bytes(&format!("{base}{file}"), &callback)).await?;
+    Ok(Uint8Array::new(&bytes).to_vec())
+}
+
+/// A model file read, its format, version and kind checked, named in the message when not.
+fn read<C: Card>(what: &str, bytes: &[u8], backend: &Backend) -> Result<(C::Net, C), String> {
+    checkpoint::from_bytes::<C>(bytes, &backend.device).map_err(|e| format!("{what}: {e}"))
+}
+
+/// The backend `{device: "cpu"}` asks for, or the page's.
+async fn backend_of(options: &JsValue) -> Result<Backend, String> {
+    match options::string(options, "device")?.as_deref() {
+        None | Some("auto") => Ok(backend::init().await),
+        Some("cpu") => Ok(Backend::cpu(None)),
+        Some(other) => Err(format!(
+            "the device is \"cpu\" or \"auto\" (WebGPU when the browser has it), not {other:?}"
+        )),
+    }
+}
+
+/// A request from `{word, n, steps, guidance, seed, model, sampler}` (defaults: 16 images,
+/// 4 steps, guidance 3, seed 0, the student; the teacher's sampler DPM-Solver++).
+fn request(options: &JsValue) -> Result<StudioRequest, String> {
+    let word = options::string(options, "word")?
+        .ok_or("say which word to draw: the option word, e.g. {word: \"sneaker\"}")?;
+    let whole = |key, what, default: usize| {
+        options::number(options, key)?.map_or(Ok(default), |v| count(what, v))
+    };
+    let model = match options::string(options, "model")?.as_deref() {
+        None | Some("student") => Model::Student,
+        Some("teacher") => {
+            let sampler = options::string(options, "sampler")?;
+            Model::Teacher(SamplerKind::parse(
+                sampler.as_deref().unwrap_or("dpmpp2m"),
+                0.0,
+            )?)
+        }
+        Some(other) => {
+            return Err(format!(
+                "the model is \"student\" or \"teacher\", not {other:?}"
+            ));
+        }
+    };
+    Ok(StudioRequest {
+        word,
+        n: whole("n", "the number of images", 16)?,
+        steps: whole("steps", "the number of steps", FIRST_STUDENT)?,
+        guidance: number(
+            "guidance",
+            options::number(options, "guidance")?.unwrap_or(3.0),
+        )?,
+        seed: seed(options::number(options, "seed")?.unwrap_or(0.0))?,
+        model,
+    })
+}
+
+impl ImageStudio {
+    fn with(
+        studio: Studio,
+        backend: Backend,
+        base: Option<String>,
+        on_progress: Option<Function>,
+    ) -> Self {
+        Self {
+            studio: Rc::new(RefCell::new(studio)),
+            backend,
+            base,
+            on_progress,
+        }
+    }
+
+    fn handle(&self) -> ImageStudio {
+        ImageStudio {
+            studio: self.studio.clone(),
+            backend: self.backend.clone(),
+            base: self.base.clone(),
+            on_progress: self.on_progress.clone(),
+        }
+    }
+
+    /// Fetches the model `request` needs when it is not at hand and is shipped.
+    async fn fetch_missing(&self, request: &StudioRequest) -> Result<(), JsValue> {
+        let Some(base) = &self.base else {
+            return Ok(());
+        };
+        let file = {
+            let studio = self.studio.borrow();
+            match request.model {
+                Model::Student if !studio.student_steps().contains(&request.steps) => {
+                    SHIPPED_STUDENTS
+                        .contains(&request.steps)
+                        .then(|| student_file(request.steps))
+                }
+                Model::Teacher(_) if !studio.has_teacher() => Some(TEACHER.to_string()),
+                _ => None,
+            }
+        };
+        if let Some(file) = file {
+            let bytes = fetch(base, &file, self.on_progress.as_ref()).await?;
+            self.add(&file, &bytes).map_err(reject)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a latent denoiser's file.
+    fn add(&self, what: &str, bytes: &[u8]) -> Result<(), String> {
+        let (unet, card) = read::<LatentDenoiserCard>(what, bytes, &self.backend)?;
+        self.studio.borrow_mut().add(unet, card).map(|_| ())
+    }
+
+    /// A promise of the job `make` builds from the studio (after fetching what `request`
+    /// needs), taken step by step (the browser's turn between steps on the CPU) and `finish`ed.
+    fn run(
+        &self,
+        request: Result<StudioRequest, String>,
+        make: impl FnOnce(&Studio, &StudioRequest) -> Result<StudioJob, String> + 'static,
+        finish: impl FnOnce(StudioJob) -> burn::tensor::Tensor<4> + 'static,
+    ) -> Promise {
+        let this = self.handle();
+        future_to_promise(async move {
+            let request = request.map_err(reject)?;
+            this.fetch_missing(&request).await?;
+            let mut job = make(&this.studio.borrow(), &request).map_err(reject)?;
+            if this.backend.kind == BackendKind::Cpu {
+                in_pieces(|| Ok(job.step())).await?;
+            }
+            read_floats(finish(job)).await
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl ImageStudio {
+    /// Opens the studio with the shipped models, fetched from `base` (default `www/models/`,
+    /// relative to the page): the autoencoder and the 4-step student; the other students and
+    /// the teacher are fetched when first asked for. Options: `{device: "cpu"}` forces the CPU
+    /// backend; `onProgress({file, loaded, total})` follows the downloads (`total` is the
+    /// server's Content-Length, 0 when unknown).
+    #[wasm_bindgen(unchecked_return_type = "Promise<ImageStudio>")]
+    pub fn open(options: JsValue) -> Promise {
+        future_to_promise(async move {
+            let on_progress = options::function(&options, "onProgress").map_err(reject)?;
+            let base = options::string(&options, "base")
+                .map_err(reject)?
+                .unwrap_or_else(|| SHIPPED.to_string());
+            let backend = backend_of(&options).await.map_err(reject)?;
+            let autoencoder = fetch(&base, AUTOENCODER, on_progress.as_ref()).await?;
+            let (ae, ae_card) =
+                read::<AutoencoderCard>(AUTOENCODER, &autoencoder, &backend).map_err(reject)?;
+            let studio = Self::with(
+                Studio::new(ae, ae_card),
+                backend,
+                Some(base.clone()),
+                on_progress,
+            );
+            let file = student_file(FIRST_STUDENT);
+            let student = fetch(&base, &file, studio.on_progress.as_ref()).await?;
+            studio.add(&file, &student).map_err(reject)?;
+            Ok(studio.into())
+        })
+    }
+
+    /// A studio from files' bytes (`Uint8Array`s): `{decoder, denoiser, teacher?, device?}`.
+    /// `decoder` is the autoencoder's file (the shipped one holds the decoder and the encoder
+    /// in 0.5 MB, so they come together; `encoder`, when given instead, is the same file);
+    /// `denoiser` a student's file (or an array of them); `teacher` the model they were
+    /// distilled from. Nothing is fetched later.
+    #[wasm_bindgen(unchecked_return_type = "Promise<ImageStudio>")]
+    pub fn load(options: JsValue) -> Promise {
+        future_to_promise(async move {
+            let backend = backend_of(&options).await.map_err(reject)?;
+            let autoencoder = match options::bytes(&options, "decoder").map_err(reject)? {
+                Some(bytes) => bytes,
+                None => options::bytes(&options, "encoder")
+                    .map_err(reject)?
+                    .ok_or_else(|| {
+                        reject("give the autoencoder's file as the option decoder".into())
+                    })?,
+            };
+            let (ae, ae_card) =
+                read::<AutoencoderCard>("decoder", &autoencoder, &backend).map_err(reject)?;
+            let studio = Self::with(Studio::new(ae, ae_card), backend, None, None);
+            let denoisers = js_sys::Reflect::get(&options, &"denoiser".into()).unwrap_or_default();
+            let denoisers: Vec<JsValue> = if Array::is_array(&denoisers) {
+                Array::from(&denoisers).to_vec()
+            } else {
+                vec![denoisers]
+            };
+            for value in denoisers {
+                let holder = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&holder, &"denoiser".into(), &value);
+                let bytes = options::bytes(&holder, "denoiser")
+                    .map_err(reject)?
+                    .ok_or_else(|| reject("give a student's file as the option denoiser".into()))?;
+                studio.add("denoiser", &bytes).map_err(reject)?;
+            }
+            if let Some(bytes) = options::bytes(&options, "teacher").map_err(reject)? {
+                studio.add("teacher", &bytes).map_err(reject)?;
+            }
+            Ok(studio.into())
+        })
+    }
+
+    /// The words it draws.
+    pub fn words(&self) -> Vec<String> {
+        self.studio
+            .borrow()
+            .words()
+            .map_or_else(Vec::new, <[String]>::to_vec)
+    }
+
+    /// `"webgpu"` or `"cpu"`.
+    pub fn backend(&self) -> String {
+        self.backend.kind.as_str().to_string()
+    }
+
+    /// The backend in words, e.g. `WebGPU: google swiftshader`.
+    #[wasm_bindgen(js_name = backendDescription)]
+    pub fn backend_description(&self) -> String {
+        self.backend.describe()
+    }
+
+    /// The steps of the students at hand (more are fetched when asked for, if shipped).
+    #[wasm_bindgen(js_name = studentSteps)]
+    pub fn student_steps(&self) -> Vec<u32> {
+        self.studio
+            .borrow()
+            .student_steps()
+            .into_iter()
+            .map(|s| s as u32)
+            .collect()
+    }
+
+    /// Whether the teacher is at hand (it is fetched when first asked for).
+    #[wasm_bindgen(js_name = hasTeacher)]
+    pub fn has_teacher(&self) -> bool {
+        self.studio.borrow().has_teacher()
+    }
+
+    /// Images of a word: `{word, n = 16, steps = 4, guidance = 3, seed = 0, model = "student",
+    /// sampler = "dpmpp2m"}` (`model: "teacher"` uses the teacher with `sampler` in `steps`).
+    /// Resolves with `n × 28 × 28` values in [0, 1], image after image, row by row.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+    pub fn generate(&self, options: JsValue) -> Promise {
+        let device = self.backend.device.clone();
+        self.run(
+            request(&options),
+            move |s, r| s.generate(r, &device),
+            StudioJob::images,
+        )
+    }
+
+    /// The denoising watched (options as `generate`): the decoded clean estimate after every
+    /// step, `steps × n × 28 × 28` values (step after step); the last step's are the images.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+    pub fn denoising(&self, options: JsValue) -> Promise {
+        let device = self.backend.device.clone();
+        let make = move |s: &Studio, r: &StudioRequest| Ok(s.generate(r, &device)?.watching());
+        self.run(request(&options), make, |job| job.watched().0)
+    }
+
+    /// The latents of the denoising (options as `generate`): the standardised latents before
+    /// the first step and after each, `(steps + 1) × n × 4 × 8 × 8` values.
+    #[wasm_bindgen(js_name = denoisingLatents, unchecked_return_type = "Promise<Float32Array>")]
+    pub fn denoising_latents(&self, options: JsValue) -> Promise {
+        let device = self.backend.device.clone();
+        let make = move |s: &Studio, r: &StudioRequest| Ok(s.generate(r, &device)?.watching());
+        self.run(request(&options), make, |job| job.watched().1)
+    }
+
+    /// A walk between the noise of two seeds: `{word, seedA, seedB, count = 8, steps,
+    /// guidance, model, sampler}`; resolves with `count × 28 × 28` values, the first image
+    /// that of `seedA` alone and the last that of `seedB`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+    pub fn interpolate(&self, options: JsValue) -> Promise {
+        let device = self.backend.device.clone();
+        let parsed = (|| {
+            let seed_b = seed(options::number(&options, "seedB")?.unwrap_or(1.0))?;
+            let mut r = request(&options)?;
+            r.seed = seed(options::number(&options, "seedA")?.unwrap_or(0.0))?;
+            r.n = count(
+                "the number of images",
+                options::number(&options, "count")?.unwrap_or(8.0),
+            )?;
+            Ok::<_, String>((r, seed_b))
+        })();
+        let seed_b = parsed.as_ref().map_or(0, |p| p.1);
+        self.run(
+            parsed.map(|p| p.0),
+            move |s, r| s.interpolate(r, seed_b, &device),
+            StudioJob::images,
+        )
+    }
+
+    /// Variations of your image under a word (SDEdit): `{image, word, strength = 0.6, n = 16,
+    /// seed, steps, guidance, model, sampler}`, `image` 28 × 28 values in [0, 1] (0 no ink);
+    /// strength 0 gives it back through the autoencoder, 1 ignores it. Resolves as `generate`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+    pub fn variations(&self, options: JsValue) -> Promise {
+        let device = self.backend.device.clone();
+        let parsed = (|| {
+            let image = options::floats(&options, "image")?
+                .ok_or("give the image as the option image (784 values in [0, 1])")?;
+            let strength = options::number(&options, "strength")?.unwrap_or(0.6);
+            Ok::<_, String>((request(&options)?, image, strength))
+        })();
+        let (request, rest) = match parsed {
+            Ok((r, image, strength)) => (Ok(r), Some((image, strength))),
+            Err(e) => (Err(e), None),
+        };
+        let make = move |s: &Studio, r: &StudioRequest| {
+            let (image, strength) = rest.expect("parsed when the request is");
+            s.variations(r, &image, strength, &device)
+        };
+        self.run(request, make, StudioJob::images)
+    }
+
+    /// What the judge (the classifier the command line's `eval-images` judges with, trained on
+    /// real images only) sees in each image (`n × 784` values in [0, 1]): resolves with one
+    /// word per image. Its weights (0.3 MB) are fetched when first asked for.
+    #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
+    pub fn judge(&self, images: &[f32]) -> Promise {
+        let this = self.handle();
+        let images = images.to_vec();
+        future_to_promise(async move {
+            if !this.studio.borrow().has_judge()
+                && let Some(base) = &this.base
+            {
+                let bytes = fetch(base, JUDGE, this.on_progress.as_ref()).await?;
+                let (judge, card) =
+                    read::<JudgeCard>(JUDGE, &bytes, &this.backend).map_err(reject)?;
+                this.studio.borrow_mut().set_judge(judge, card);
+            }
+            let (classes, words) = {
+                let studio = this.studio.borrow();
+                let (classes, words) = studio
+                    .judge(&images, &this.backend.device)
+                    .map_err(reject)?;
+                (classes, words.to_vec())
+            };
+            let classes = classes
+                .into_data_async()
+                .await
+                .map_err(|e| reject(format!("reading the judge's answer back failed: {e:?}")))?
+                .convert::<i64>()
+                .try_to_vec::<i64>()
+                .map_err(|e| reject(format!("the judge's answer has an unexpected type: {e:?}")))?;
+            let out = Array::new();
+            for class in classes {
+                let word = words.get(class as usize).cloned().unwrap_or_default();
+                out.push(&JsValue::from_str(&word));
+            }
+            Ok(out.into())
+        })
+    }
+
+    /// Images (`n × 784` values in [0, 1]) to standardised latents, `n × 4 × 8 × 8` values.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+    pub fn encode(&self, image: &[f32]) -> Promise {
+        let latents = self.studio.borrow().encode(image, &self.backend.device);
+        future_to_promise(async move { read_floats(latents.map_err(reject)?).await })
+    }
+
+    /// Standardised latents (`n × 4 × 8 × 8` values) to images, `n × 28 × 28` values.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Float32Array>")]
+    pub fn decode(&self, latent: &[f32]) -> Promise {
+        let images = self.studio.borrow().decode(latent, &self.backend.device);
+        future_to_promise(async move { read_floats(images.map_err(reject)?).await })
+    }
+}
