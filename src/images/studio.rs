@@ -12,7 +12,7 @@ use super::generate::{
 use super::judge::{Judge, image_tensor};
 use super::unet::LatentUnet;
 use crate::check::check_range;
-use crate::sampler::{NoiseSource, Run, SamplerKind};
+use crate::sampler::{Condition, Level, NoiseSource, Run, SamplerKind};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -64,6 +64,8 @@ pub struct Studio {
     teacher: Option<Rc<ImageGenerator>>,
     /// The classifier that says what images show, and its words.
     judge: Option<(Judge, JudgeCard)>,
+    /// Images a job computes at once (see [`Studio::with_block_rows`]).
+    block_rows: usize,
 }
 
 impl Studio {
@@ -75,7 +77,16 @@ impl Studio {
             students: BTreeMap::new(),
             teacher: None,
             judge: None,
+            block_rows: MAX_IMAGES,
         }
+    }
+
+    /// This studio with jobs that compute `rows` images at a time (each step of each block,
+    /// then each block's decoding, is one [`StudioJob::step`]), so that a page computing on
+    /// its own thread can paint between them; the images do not depend on it.
+    pub fn with_block_rows(mut self, rows: usize) -> Self {
+        self.block_rows = rows.max(1);
+        self
     }
 
     /// Adds a denoiser (replacing one of the same role and steps), checked against the
@@ -165,8 +176,48 @@ impl Studio {
     /// request), as a job.
     pub fn generate(&self, request: &StudioRequest, device: &Device) -> Result<StudioJob, String> {
         let (generator, request) = self.generator(request)?;
-        let run = generator.start(&request, device)?;
-        Ok(StudioJob::new(generator, run))
+        let (condition, plan) = generator.checked(&request)?;
+        let [c, h, w] = generator.latent_shape();
+        let runs = self
+            .noise(&request, device)
+            .into_iter()
+            .map(|(rows, mut noise)| {
+                let x = noise.normal([rows, c, h, w]);
+                Run::from_state(request.sampler, plan.clone(), x, noise)
+            })
+            .collect();
+        Ok(StudioJob::new(generator, condition, runs))
+    }
+
+    /// One noise source per block of rows of `request` (see [`Studio::with_block_rows`]),
+    /// with the block's rows: together they draw what one source of the request's seed draws.
+    fn noise(&self, request: &ImageRequest, device: &Device) -> Vec<(usize, NoiseSource)> {
+        let rows = self.block_rows;
+        let sizes = (0..request.n)
+            .step_by(rows)
+            .map(|start| rows.min(request.n - start));
+        sizes
+            .zip(NoiseSource::blocks(request.seed, request.n, rows, device))
+            .collect()
+    }
+
+    /// The runs of `x` (`[n, c, 8, 8]` at `plan[0]`) in blocks of rows, with `noise`'s sources.
+    fn runs(
+        &self,
+        request: &ImageRequest,
+        plan: &[Level],
+        x: Tensor<4>,
+        noise: Vec<(usize, NoiseSource)>,
+    ) -> Vec<Run<4>> {
+        let mut start = 0;
+        noise
+            .into_iter()
+            .map(|(rows, noise)| {
+                let block = x.clone().narrow(0, start, rows);
+                start += rows;
+                Run::from_state(request.sampler, plan.to_vec(), block, noise)
+            })
+            .collect()
     }
 
     /// A walk from the noise of `request.seed` to that of `seed_b` in `request.n` images
@@ -193,9 +244,8 @@ impl Studio {
             .flat_map(|i| slerp(&a, &b, i as f64 / (n - 1) as f64))
             .collect();
         let x = Tensor::from_data(TensorData::new(values, [n, c, h, w]), device);
-        let noise = NoiseSource::new(request.seed, device);
-        let run = Run::from_state(request.sampler, plan, x, noise);
-        Ok(StudioJob::new(generator, LatentRun::new(condition, run)))
+        let runs = self.runs(&request, &plan, x, self.noise(&request, device));
+        Ok(StudioJob::new(generator, condition, runs))
     }
 
     /// Variations of `image` (784 values in [0, 1]) under a word (SDEdit: Meng et al. 2022,
@@ -224,11 +274,18 @@ impl Studio {
         let steps = plan.len() - 1;
         let skip = steps - (strength * steps as f64).round() as usize;
         let level = plan[skip];
-        let mut noise = NoiseSource::new(request.seed, device);
-        let eps = noise.normal_like(&start);
+        let mut noise = self.noise(&request, device);
+        let [_, c, h, w] = start.dims();
+        let eps = Tensor::cat(
+            noise
+                .iter_mut()
+                .map(|(rows, n)| n.normal([*rows, c, h, w]))
+                .collect(),
+            0,
+        );
         let x = start.mul_scalar(level.alpha()) + eps.mul_scalar(level.sigma());
-        let run = Run::from_state(request.sampler, plan[skip..].to_vec(), x, noise);
-        Ok(StudioJob::new(generator, LatentRun::new(condition, run)))
+        let runs = self.runs(&request, &plan[skip..], x, noise);
+        Ok(StudioJob::new(generator, condition, runs))
     }
 
     /// Sets the judge (the classifier `eval-images` judges with), which names what images show.
@@ -289,70 +346,135 @@ impl Studio {
     }
 }
 
-/// A sampling job of the studio, one step at a time (the page yields to the browser between
-/// steps on the CPU), which may keep every step for watching.
+/// A sampling job of the studio, in blocks of rows, one piece at a time (a step of a block,
+/// then a block's decoding; the page yields to the browser between pieces on the CPU); it may
+/// keep every step for watching.
 pub struct StudioJob {
     generator: Rc<ImageGenerator>,
+    blocks: Vec<Block>,
+    /// The block whose turn it is.
+    next: usize,
+    watch: bool,
+}
+
+/// A block of rows of a job.
+struct Block {
     run: LatentRun,
-    /// The clean estimates after each step and the latents before the first and after each,
-    /// when watched.
-    watched: Option<(Vec<Tensor<4>>, Vec<Tensor<4>>)>,
+    /// Latents before the first step and after each (when watched; else only the last).
+    latents: Vec<Tensor<4>>,
+    /// The clean estimate after each step (when watched).
+    estimates: Vec<Tensor<4>>,
+    /// The decoded images (or estimates, when watched), once decoded.
+    decoded: Option<Tensor<4>>,
 }
 
 impl StudioJob {
-    fn new(generator: Rc<ImageGenerator>, run: LatentRun) -> Self {
+    fn new(generator: Rc<ImageGenerator>, condition: Condition, runs: Vec<Run<4>>) -> Self {
+        let blocks = runs
+            .into_iter()
+            .map(|run| {
+                let run = LatentRun::new(condition, run);
+                Block {
+                    latents: vec![run.latents()],
+                    run,
+                    estimates: Vec::new(),
+                    decoded: None,
+                }
+            })
+            .collect();
         Self {
             generator,
-            run,
-            watched: None,
+            blocks,
+            next: 0,
+            watch: false,
         }
     }
 
     /// This job, keeping every step for [`StudioJob::watched`].
     pub fn watching(mut self) -> Self {
-        self.watched = Some((Vec::new(), vec![self.run.latents()]));
+        self.watch = true;
         self
     }
 
-    /// Takes the next step; false once there is none left.
+    /// Does the next piece of work: a step of the next block, or, once every block has taken
+    /// every step, the next block's decoding; false once there is nothing left.
     pub fn step(&mut self) -> bool {
-        if !self.run.step(&self.generator) {
+        let count = self.blocks.len();
+        for turn in 0..count {
+            let block = &mut self.blocks[(self.next + turn) % count];
+            if block.run.step(&self.generator) {
+                if self.watch {
+                    block.estimates.extend(block.run.estimate());
+                } else {
+                    block.latents.clear();
+                }
+                block.latents.push(block.run.latents());
+                self.next = (self.next + turn + 1) % count;
+                return true;
+            }
+        }
+        let Some(block) = self.blocks.iter_mut().find(|b| b.decoded.is_none()) else {
             return false;
-        }
-        if let Some((estimates, latents)) = &mut self.watched {
-            estimates.extend(self.run.estimate());
-            latents.push(self.run.latents());
-        }
+        };
+        let latents = if !self.watch {
+            block.run.latents()
+        } else if block.estimates.is_empty() {
+            // No step (strength 0): the start is its own estimate.
+            block.run.latents()
+        } else {
+            Tensor::cat(block.estimates.clone(), 0)
+        };
+        block.decoded = Some(self.generator.decode(latents));
         true
     }
 
-    /// The images, `[n, 1, 28, 28]` in [0, 1] (the remaining steps taken first), not read back.
+    /// The images, `[n, 1, 28, 28]` in [0, 1] (the remaining work done first), not read back.
     pub fn images(mut self) -> Tensor<4> {
         while self.step() {}
-        self.generator.decode(self.run.latents())
+        if self.watch {
+            let n: usize = self.blocks.iter().map(|b| b.run.latents().dims()[0]).sum();
+            let estimates = self.watched().0;
+            let all = estimates.dims()[0];
+            return estimates.narrow(0, all - n, n);
+        }
+        Tensor::cat(
+            self.blocks
+                .into_iter()
+                .map(|b| b.decoded.expect("decoded"))
+                .collect(),
+            0,
+        )
     }
 
-    /// The denoising watched (the remaining steps taken first; a job not made
-    /// [`StudioJob::watching`] has only its last step): the decoded clean estimate after
+    /// The denoising watched (the remaining work done first; a job not made
+    /// [`StudioJob::watching`] shows only its last step): the decoded clean estimate after
     /// every step, `[steps × n, 1, 28, 28]` (step by step, a step's images together), and the
     /// standardised latents before the first step and after each, `[(steps + 1) × n, c, 8, 8]`.
     /// The last estimate is the image [`StudioJob::images`] gives.
     pub fn watched(mut self) -> (Tensor<4>, Tensor<4>) {
-        if self.watched.is_none() {
-            self.watched = Some((Vec::new(), vec![self.run.latents()]));
-        }
         while self.step() {}
-        let (estimates, latents) = self.watched.take().expect("set above");
-        let estimates = if estimates.is_empty() {
-            // No step (strength 0): the start is the estimate.
-            vec![self.run.latents()]
-        } else {
-            estimates
+        // Per block: [steps × rows, ...], step by step; put back together step by step.
+        let interleave = |parts: Vec<Tensor<4>>, per_block: &[usize]| -> Tensor<4> {
+            let steps = parts[0].dims()[0] / per_block[0];
+            let mut pieces = Vec::new();
+            for k in 0..steps {
+                for (part, &rows) in parts.iter().zip(per_block) {
+                    pieces.push(part.clone().narrow(0, k * rows, rows));
+                }
+            }
+            Tensor::cat(pieces, 0)
         };
-        (
-            self.generator.decode(Tensor::cat(estimates, 0)),
-            Tensor::cat(latents, 0),
-        )
+        let rows: Vec<usize> = self
+            .blocks
+            .iter()
+            .map(|b| b.run.latents().dims()[0])
+            .collect();
+        let (estimates, latents): (Vec<_>, Vec<_>) = self
+            .blocks
+            .into_iter()
+            .map(|b| (b.decoded.expect("decoded"), Tensor::cat(b.latents, 0)))
+            .unzip();
+        (interleave(estimates, &rows), interleave(latents, &rows))
     }
 }
 

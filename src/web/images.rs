@@ -129,6 +129,10 @@ fn request(options: &JsValue) -> Result<StudioRequest, String> {
     })
 }
 
+/// Images computed at once on the CPU, where a step computes before it returns: the page
+/// paints between blocks (on WebGPU a job's steps are only queued, all rows at once).
+const CPU_BLOCK_IMAGES: usize = 8;
+
 impl ImageStudio {
     fn with(
         studio: Studio,
@@ -136,6 +140,10 @@ impl ImageStudio {
         base: Option<String>,
         on_progress: Option<Function>,
     ) -> Self {
+        let studio = match backend.kind {
+            BackendKind::Cpu => studio.with_block_rows(CPU_BLOCK_IMAGES),
+            BackendKind::WebGpu => studio,
+        };
         Self {
             studio: Rc::new(RefCell::new(studio)),
             backend,

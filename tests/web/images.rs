@@ -5,7 +5,8 @@
 
 use diffusion_lab::web::ImageStudio;
 use js_sys::{Float32Array, Object, Promise, Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
+use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 

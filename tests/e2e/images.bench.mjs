@@ -1,0 +1,72 @@
+// Speed of images from words in headless Chromium, on the page's CPU backend and on WebGPU
+// (SwiftShader on a machine without a GPU): time from navigation to the first grid, 16 and 64
+// images with each student and with the teacher, the denoising's frames, and the longest gap
+// between animation frames while 64 images are drawn. Writes target/e2e/images-perf.json.
+// Run after `trunk build --release`: `node --test images.bench.mjs` here.
+
+import { test } from "node:test";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { shots, withPage } from "./harness.mjs";
+
+/** Times `options` on `device` ("cpu" or "auto"), with the frame gaps meanwhile, in the page. */
+const measure = (page, device, options) =>
+  page.evaluate(
+    async ({ device, options }) => {
+      window.benchStudios ??= {};
+      window.benchStudios[device] ??= await window.diffusionLab.ImageStudio.open({ device });
+      const studio = window.benchStudios[device];
+      // Once untimed (fetches, compiles kernels), then timed.
+      await studio.generate(options);
+      const gaps = [];
+      let last = performance.now();
+      let on = true;
+      const tick = (t) => {
+        gaps.push(t - last);
+        last = t;
+        if (on) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+      const started = performance.now();
+      await studio.generate({ ...options, seed: 1 });
+      const ms = performance.now() - started;
+      on = false;
+      gaps.push(performance.now() - last);
+      return { backend: studio.backendDescription(), ms: Math.round(ms), longestGapMs: Math.round(Math.max(...gaps)) };
+    },
+    { device, options },
+  );
+
+test("images from words: speed on the CPU backend and on WebGPU", { timeout: 1_800_000 }, () =>
+  withPage(async (page, { url }) => {
+    const started = Date.now();
+    await page.goto(url);
+    await page.waitForFunction(() => Number(document.getElementById("images-panel").dataset.generations ?? 0) >= 1, null, { timeout: 300_000 });
+    const firstGridMs = Date.now() - started;
+    console.log(`first grid: ${firstGridMs} ms after navigation`);
+    await page.waitForSelector("#playground[data-ready=true]", { timeout: 300_000 });
+    const rows = [];
+    for (const device of ["cpu", "auto"]) {
+      for (const n of [16, 64]) {
+        for (const [model, steps] of [["student", 4], ["student", 2], ["student", 1], ["teacher", 20]]) {
+          const r = await measure(page, device, { word: "sneaker", n, steps, model });
+          const row = { device, n, model, steps, ...r };
+          console.log(JSON.stringify(row));
+          rows.push(row);
+        }
+      }
+    }
+    // Show the denoising: computing every step's estimate and latents for the page's grid
+    // (16 images, 4 steps) on its device; the page then shows one step every 450 ms.
+    const frames = await page.evaluate(async () => {
+      const p = await window.diffusionLabImages;
+      const request = p.request();
+      await p.studio.denoising(request);
+      const started = performance.now();
+      await Promise.all([p.studio.denoising(request), p.studio.denoisingLatents(request)]);
+      return { ms: Math.round(performance.now() - started), steps: request.steps, n: request.n, backend: p.studio.backend() };
+    });
+    console.log(`show the denoising: ${JSON.stringify(frames)}`);
+    await writeFile(join(shots, "images-perf.json"), JSON.stringify({ firstGridMs, rows, frames }, null, 2));
+  }),
+);
