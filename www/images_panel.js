@@ -68,10 +68,13 @@ class ImagesPanel {
     await this.generate();
   }
 
-  /** "cpu" or "auto" for the studio, as the playground chooses its device. */
+  /**
+   * "cpu" or "auto" for the studio: the CPU when the person chose it, and also on a software
+   * WebGPU adapter (SwiftShader), even when chosen for the playground: there the image
+   * networks' first kernels take tens of seconds to compile and every step is far slower.
+   */
   async device() {
     if (this.state.device === "cpu") return "cpu";
-    if (this.state.device === "webgpu") return "auto";
     const backend = await this.lab.initBackend();
     return backend.kind === "webgpu" && !softwareAdapter(backend.description) ? "auto" : "cpu";
   }
@@ -112,9 +115,10 @@ class ImagesPanel {
     });
     $("image-frame").addEventListener("input", () => this.showFrame(Number($("image-frame").value)));
     // The header's device selector moves the studio too (the files come from the HTTP cache).
-    $("device").addEventListener("change", () => {
+    $("device").addEventListener("change", async () => {
+      const before = await this.device();
       this.state.device = $("device").value;
-      this.open().catch(() => {});
+      if ((await this.device()) !== before) this.open().catch(() => {});
     });
   }
 

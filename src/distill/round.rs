@@ -254,7 +254,7 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
         let batch = self.config.batch_size;
         let rows = rows.clamp(1, batch - self.trainer.rows_done());
         let k = self.rng.random_range(0..self.student_steps());
-        let stride = if self.halves { 2 } else { 1 };
+        let stride = self.stride();
         let from = self.teacher_plan[stride * k];
         let scale = self
             .words
@@ -336,14 +336,21 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
 
     /// The student's steps: half the teacher's (or as many, for a round that does not halve).
     pub fn student_steps(&self) -> usize {
-        let steps = self.teacher_plan.len() - 1;
-        if self.halves { steps / 2 } else { steps }
+        (self.teacher_plan.len() - 1) / self.stride()
     }
 
     /// The levels the student visits: every other level of its teacher's (or all of them).
     pub fn student_plan(&self) -> Vec<Level> {
-        let stride = if self.halves { 2 } else { 1 };
-        self.teacher_plan.iter().copied().step_by(stride).collect()
+        self.teacher_plan
+            .iter()
+            .copied()
+            .step_by(self.stride())
+            .collect()
+    }
+
+    /// Teacher levels per student step: 2 for a round that halves, else 1.
+    fn stride(&self) -> usize {
+        if self.halves { 2 } else { 1 }
     }
 
     /// The student as trained so far, on the plain device (to sample with, or to teach the

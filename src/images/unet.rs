@@ -65,6 +65,16 @@ pub struct LatentUnetConfig {
 }
 
 impl LatentUnetConfig {
+    /// The config of a student made with [`LatentUnet::with_guidance_input`] from this one.
+    pub fn with_guidance_input(self) -> Self {
+        match self.guidance_features {
+            Some(_) => self,
+            None => self
+                .with_guidance_features(Some(GUIDANCE_FEATURES))
+                .with_guidance_extrapolates(Some(true)),
+        }
+    }
+
     /// The same network conditioned on `words`, with vectors of the embedding's size.
     pub fn with_vocabulary(self, words: Vec<String>) -> Self {
         let dim = self.embedding;
@@ -185,10 +195,7 @@ impl LatentUnet {
             self.guidance_features = GUIDANCE_FEATURES;
             self.guidance_extrapolates = true;
         }
-        let config = config
-            .with_guidance_features(Some(self.guidance_features))
-            .with_guidance_extrapolates(Some(self.guidance_extrapolates));
-        (self, config)
+        (self, config.with_guidance_input())
     }
 
     /// The embedding of times `t`, words `labels` and guidance `scales` (when the network has

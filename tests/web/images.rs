@@ -47,7 +47,7 @@ fn npy_values(bytes: &[u8]) -> Vec<f32> {
     let header = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
     let text = std::str::from_utf8(&bytes[10..10 + header]).unwrap();
     assert!(
-        text.contains("'<f4'") && text.contains("(16, 28, 28)"),
+        text.contains("'<f4'") && text.contains("(16, 28, 28"),
         "{text}"
     );
     bytes[10 + header..]
@@ -62,10 +62,7 @@ async fn studio(device: &str) -> ImageStudio {
         ("denoiser", Uint8Array::from(STUDENT).into()),
         ("device", device.into()),
     ]);
-    resolve(ImageStudio::load(o))
-        .await
-        .unwrap()
-        .unchecked_into()
+    ImageStudio::try_from_js_value(resolve(ImageStudio::load(o)).await.unwrap()).unwrap()
 }
 
 fn sneakers() -> JsValue {

@@ -102,7 +102,7 @@ pub fn distill_images(args: TrainImagesArgs) -> Result<(), String> {
         steps: per_phase,
     };
     config.validate()?;
-    let guided_config = teacher.clone().with_guidance_input(card.model.clone()).1;
+    let guided_config = card.model.clone().with_guidance_input();
     let card_of = |phase: usize, steps_done: usize| LatentDenoiserCard {
         model: guided_config.clone(),
         steps: steps_done,
