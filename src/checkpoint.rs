@@ -213,8 +213,12 @@ pub fn from_bytes<C: Card>(bytes: &[u8], device: &Device) -> Result<(C::Net, C),
     card.validate()?;
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(parts.weights.to_vec()))
         .map_err(|e| format!("the model's weights are not valid: {e:?}"))?;
+    // Loaded and widened to f32 on the CPU, then moved: a WebGPU device without the
+    // `shader-f16` feature (SwiftShader, some GPUs) cannot compile a kernel that reads f16,
+    // and its error would kill the page.
+    let cpu = Device::flex();
     let model = card
-        .init(device)
+        .init(&cpu)
         .try_load_record(record)
         .map_err(|e| format!("the weights do not fit the described network: {e:?}"))?;
     let mut narrow = AnyNotF32(false);
@@ -223,5 +227,5 @@ pub fn from_bytes<C: Card>(bytes: &[u8], device: &Device) -> Result<(C::Net, C),
         true => model.map(&mut Cast(DType::F32)),
         false => model,
     };
-    Ok((model, card))
+    Ok((model.to_device(device), card))
 }
