@@ -213,12 +213,18 @@ pub fn from_bytes<C: Card>(bytes: &[u8], device: &Device) -> Result<(C::Net, C),
     card.validate()?;
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(parts.weights.to_vec()))
         .map_err(|e| format!("the model's weights are not valid: {e:?}"))?;
-    // Loaded and widened to f32 on the CPU, then moved: a WebGPU device without the
-    // `shader-f16` feature (SwiftShader, some GPUs) cannot compile a kernel that reads f16,
-    // and its error would kill the page.
-    let cpu = Device::flex();
+    // For inference, loaded and widened to f32 on the CPU, then moved: a WebGPU device
+    // without the `shader-f16` feature (SwiftShader, some GPUs) cannot compile a kernel that
+    // reads f16, and its error would kill the page. A model to train (on an autodiff device,
+    // always the CPU here) is loaded where it trains, so its weights are tracked.
+    let on_cpu = !device.is_autodiff();
+    let load_on = if on_cpu {
+        Device::flex()
+    } else {
+        device.clone()
+    };
     let model = card
-        .init(&cpu)
+        .init(&load_on)
         .try_load_record(record)
         .map_err(|e| format!("the weights do not fit the described network: {e:?}"))?;
     let mut narrow = AnyNotF32(false);
@@ -227,5 +233,10 @@ pub fn from_bytes<C: Card>(bytes: &[u8], device: &Device) -> Result<(C::Net, C),
         true => model.map(&mut Cast(DType::F32)),
         false => model,
     };
-    Ok((model.to_device(device), card))
+    let model = if on_cpu {
+        model.to_device(device)
+    } else {
+        model
+    };
+    Ok((model, card))
 }
