@@ -1,9 +1,10 @@
 //! `train-images --stage distill`: students of the latent denoiser that sample in a few steps,
 //! with the guidance distilled in.
 //!
-//! Phase 0 (Meng et al. 2023, stage one): the teacher with a guidance input added (at zero, so
-//! it starts as the conditional model) learns the guided teacher on its 32-step grid, guidance
-//! scales drawn from [`GUIDANCE`]: one pass instead of two. Phases 1 to 5 (progressive
+//! Phase 0 (Meng et al. 2023, stage one): the teacher with a guidance input added (see
+//! [`LatentUnet::with_guidance_input`]: it starts as the teacher's unconditional model at
+//! w = 0 and its conditional one at w = 1) learns the guided teacher on its 32-step grid,
+//! guidance scales drawn from [`GUIDANCE`]: one pass instead of two. Phases 1 to 5 (progressive
 //! distillation, Salimans & Ho 2022): each student halves its teacher's steps, 32 → 16 → 8 →
 //! 4 → 2 → 1, guided the same way. The 4-, 2- and 1-step students are written next to `--out`
 //! (`student.dlab` gives `student-4.dlab`, ...), in half precision.
