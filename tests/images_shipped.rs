@@ -4,23 +4,16 @@
 //! keeps the teacher's quality.
 #![cfg(not(target_family = "wasm"))]
 
+mod shipped;
+use shipped::load;
+
 use burn::tensor::Device;
-use diffusion_lab::checkpoint::{self, Card};
 use diffusion_lab::images::card::{AutoencoderCard, JudgeCard, LatentDenoiserCard};
 use diffusion_lab::images::fashion::{self, Split, WORDS};
 use diffusion_lab::images::generate::{ImageGenerator, ImageRequest, STUDENT_SAMPLER};
 use diffusion_lab::images::judge::{FeatureStats, Judge};
 use diffusion_lab::sampler::SamplerKind;
 use std::path::Path;
-
-fn load<C: Card>(name: &str, device: &Device) -> (C::Net, C) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("www/models")
-        .join(name);
-    let bytes = std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (scripts/train-images.sh makes it)", path.display()));
-    checkpoint::from_bytes::<C>(&bytes, device).unwrap()
-}
 
 fn generator_of(denoiser: &str, device: &Device) -> ImageGenerator {
     let (ae, ae_card) = load::<AutoencoderCard>("autoencoder.dlab", device);

@@ -4,24 +4,17 @@
 //! line still draws the golden images the browser test compares with.
 #![cfg(not(target_family = "wasm"))]
 
+mod shipped;
+use shipped::load;
+
 mod common;
 
 use burn::tensor::{Device, Tensor};
-use diffusion_lab::checkpoint::{self, Card};
 use diffusion_lab::images::card::{AutoencoderCard, LatentDenoiserCard};
 use diffusion_lab::images::fashion::WORDS;
 use diffusion_lab::images::studio::{Added, Model, Studio, StudioRequest};
 use diffusion_lab::sampler::SamplerKind;
 use std::path::Path;
-
-fn load<C: Card>(name: &str, device: &Device) -> (C::Net, C) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("www/models")
-        .join(name);
-    let bytes = std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (scripts/train-images.sh makes it)", path.display()));
-    checkpoint::from_bytes::<C>(&bytes, device).unwrap()
-}
 
 /// The shipped autoencoder with the 4- and 1-step students (and the teacher when asked).
 fn studio(teacher: bool, device: &Device) -> Studio {

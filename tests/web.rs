@@ -16,5 +16,7 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 mod backend;
 #[path = "web/images.rs"]
 mod images;
+#[path = "web/js.rs"]
+mod js;
 #[path = "web/playground.rs"]
 mod playground;

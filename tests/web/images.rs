@@ -4,11 +4,12 @@
 //! it keeps working.
 
 use diffusion_lab::web::ImageStudio;
-use js_sys::{Float32Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Float32Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::convert::TryFromJsValue;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+
+use crate::js::resolve;
 
 const AUTOENCODER: &[u8] = include_bytes!("../../www/models/autoencoder.dlab");
 const STUDENT: &[u8] = include_bytes!("../../www/models/student-4.dlab");
@@ -23,15 +24,6 @@ const GOLDEN: &[u8] = include_bytes!("../golden/sneaker-16-seed0.npy");
 /// the U-Net and the decoder. Seen (2026-11-29, this machine): 1.6e-5 on WebGPU
 /// (SwiftShader), 1.4e-6 on the CPU backend; the test prints it.
 const TOLERANCE: f32 = 1e-4;
-
-async fn resolve(promise: Promise) -> Result<JsValue, String> {
-    JsFuture::from(promise).await.map_err(|e| {
-        Reflect::get(&e, &"message".into())
-            .ok()
-            .and_then(|m| m.as_string())
-            .unwrap_or_else(|| format!("{e:?}"))
-    })
-}
 
 /// An options object from `(key, value)` pairs.
 fn options(fields: &[(&str, JsValue)]) -> JsValue {

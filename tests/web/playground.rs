@@ -5,17 +5,9 @@ use diffusion_lab::web::Playground;
 use js_sys::{Float32Array, Promise, Reflect, Uint8Array};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-async fn resolve(promise: Promise) -> Result<JsValue, String> {
-    JsFuture::from(promise).await.map_err(|e| {
-        Reflect::get(&e, &"message".into())
-            .ok()
-            .and_then(|m| m.as_string())
-            .unwrap_or_else(|| format!("{e:?}"))
-    })
-}
+use crate::js::resolve;
 
 async fn floats(promise: Promise) -> Vec<f32> {
     Float32Array::from(resolve(promise).await.unwrap()).to_vec()
