@@ -1,11 +1,15 @@
-//! Native speed of the diffusion core on the CPU backend (burn `flex`), printed with the machine
-//! it ran on: training steps per second at batch 1024, sampling 10,000 points with 50 DDIM
-//! steps, distillation steps per second at batch 256, and a 1-step student's sampling of
-//! 10,000 points against its teacher's at 64 DDIM steps. Run: `cargo bench --bench core`. A benchmark, not a test: read the numbers as ratios
-//! within one run, the machines here are noisy.
+//! Native speed of the diffusion core, printed with the machine and device it ran on: training
+//! steps per second at batch 256, 1,024 and 4,096 (and 16,384 at width 256 on a GPU), sampling
+//! 10,000 points with 50 DDIM steps, distillation steps per second at batch 256, and a 1-step
+//! student's sampling of 10,000 points against its teacher's at 64 DDIM steps. Run: `cargo
+//! bench --bench core` (the CPU, burn `flex`), or `DIFFUSION_LAB_DEVICE=gpu cargo bench
+//! --features gpu --bench core` (burn wgpu); `benches/peers/points_torch.py` is the same
+//! training in PyTorch. A benchmark, not a test: read the numbers as ratios within one run, the
+//! machines here are noisy.
 
 use burn::tensor::Tensor;
-use burn::tensor::{Device, TensorData};
+use burn::tensor::TensorData;
+use diffusion_lab::backend::{Backend, BackendKind};
 use diffusion_lab::diffusion::prediction::Prediction;
 use diffusion_lab::diffusion::spacing::Spacing;
 use diffusion_lab::distill::{Distillation, RoundConfig, StudentSteps};
@@ -25,37 +29,64 @@ fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cpu}, {threads} threads, burn flex")
+    format!("{cpu}, {threads} threads")
 }
 
-fn main() {
-    println!("machine: {}", machine());
-    let device = Device::flex();
-    let data = Dataset::Moons.sample(20_000, 1);
-    let mut trainer = PointTrainer::new(
-        &device,
-        TensorData::new(data, [20_000, 2]),
-        None,
-        MlpDenoiserConfig::new(),
-        TrainConfig::new(),
-        0,
-    )
-    .unwrap();
+/// Prints the training speed of `trainer` (after 20 steps of warm-up: kernels compiled).
+fn train_rate(trainer: &mut PointTrainer, batch_size: usize, steps: usize) {
+    let start = Instant::now();
     for _ in 0..20 {
-        trainer.step(); // warm-up
+        trainer.step();
     }
-    let steps = 300;
+    let _: f32 = trainer.step().into_scalar(); // wait for the work
+    let warm_up = start.elapsed().as_secs_f64();
     let start = Instant::now();
     let mut last = None;
     for _ in 0..steps {
         last = Some(trainer.step());
     }
-    let _: f32 = last.unwrap().into_scalar(); // wait for the work
+    let _: f32 = last.unwrap().into_scalar();
     let s = start.elapsed().as_secs_f64();
     println!(
-        "training, batch 1024: {:.1} steps/s ({steps} steps in {s:.2} s)",
+        "training, batch {batch_size}: {:.1} steps/s ({steps} steps in {s:.2} s; the first 21 in {warm_up:.2} s)",
         steps as f64 / s
     );
+}
+
+fn main() {
+    let backend = Backend::from_env().unwrap();
+    println!("machine: {}; {}", machine(), backend.describe());
+    let device = backend.device.clone();
+    let data = Dataset::Moons.sample(20_000, 1);
+    let trainer = |batch_size, config| {
+        PointTrainer::new(
+            &device,
+            TensorData::new(data.clone(), [20_000, 2]),
+            None,
+            config,
+            TrainConfig {
+                batch_size,
+                ..TrainConfig::new()
+            },
+            0,
+        )
+        .unwrap()
+    };
+    let mut kept = None;
+    for batch_size in [256, 1024, 4096] {
+        let mut trainer = trainer(batch_size, MlpDenoiserConfig::new());
+        train_rate(&mut trainer, batch_size, 300);
+        if batch_size == 1024 {
+            kept = Some(trainer); // sampled and distilled below
+        }
+    }
+    if backend.kind != BackendKind::Cpu {
+        // A large batch of a wider network: where a GPU should pull ahead.
+        let config = MlpDenoiserConfig::new().with_width(256);
+        println!("width 256:");
+        train_rate(&mut trainer(16_384, config), 16_384, 60);
+    }
+    let trainer = kept.unwrap();
 
     let plan = plan(trainer.schedule(), Spacing::Trailing, 50).unwrap();
     for (name, kind) in [

@@ -1,13 +1,16 @@
-//! Native speed of the image networks on the CPU backend (burn `flex`): images per second for
-//! a training step of the autoencoder, the latent denoiser and the judge, and for inference
-//! (encoding, decoding, one denoiser evaluation), and 64 images of a word from the shipped
-//! models: the teacher with DPM-Solver++ at 20 guided steps, the 4-step student with the
-//! guidance distilled in; printed with the machine it ran on. Run:
-//! `cargo bench --bench images`. A benchmark, not a test: read the numbers as ratios within
-//! one run, the machines here are noisy.
+//! Native speed of the image networks: images per second for a training step of the
+//! autoencoder, the latent denoiser and the judge, and for inference (encoding, decoding, one
+//! denoiser evaluation); then 16 and 64 images of a word from the shipped models: the teacher
+//! with DPM-Solver++ at 20 guided steps, the 4-, 2- and 1-step students with the guidance
+//! distilled in (the first call, with its kernel compilation on a GPU, timed apart); printed
+//! with the machine and device it ran on. Run: `cargo bench --bench images` (the CPU, burn
+//! `flex`), or `DIFFUSION_LAB_DEVICE=gpu cargo bench --features gpu --bench images` (burn
+//! wgpu). A benchmark, not a test: read the numbers as ratios within one run, the machines
+//! here are noisy.
 
 use burn::module::Module;
-use burn::tensor::{Device, Int, Tensor};
+use burn::tensor::{Int, Tensor};
+use diffusion_lab::backend::Backend;
 use diffusion_lab::checkpoint;
 use diffusion_lab::images::autoencoder::AutoencoderConfig;
 use diffusion_lab::images::card::{AutoencoderCard, LatentDenoiserCard};
@@ -34,8 +37,9 @@ fn rate(what: &str, items: usize, reps: usize, mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("machine: {threads} threads, burn flex");
-    let device = Device::flex();
+    let backend = Backend::from_env().unwrap();
+    println!("machine: {threads} threads; {}", backend.describe());
+    let device = backend.device;
     let ad = device.clone().autodiff();
     let rate_schedule = RateSchedule {
         peak: 1e-3,
@@ -119,6 +123,8 @@ fn main() {
             20,
         ),
         ("student, 4 steps", "student-4.dlab", STUDENT_SAMPLER, 4),
+        ("student, 2 steps", "student-2.dlab", STUDENT_SAMPLER, 2),
+        ("student, 1 step", "student-1.dlab", STUDENT_SAMPLER, 1),
     ] {
         let generator = match load(file) {
             Ok(generator) => generator,
@@ -127,23 +133,34 @@ fn main() {
                 continue;
             }
         };
-        let request = ImageRequest {
-            word: "sneaker".into(),
-            n: 64,
-            sampler,
-            steps,
-            guidance: 3.0,
-            seed: 0,
-        };
-        let per_second = rate(&format!("64 images, {name}"), 64, 2, || {
-            generator.generate(&request, &device).unwrap().into_data();
-        });
-        seconds.push(64.0 / per_second);
+        for n in [16, 64] {
+            let request = ImageRequest {
+                word: "sneaker".into(),
+                n,
+                sampler,
+                steps,
+                guidance: 3.0,
+                seed: 0,
+            };
+            let draw = || {
+                generator.generate(&request, &device).unwrap().into_data();
+            };
+            let start = Instant::now();
+            draw();
+            let first = start.elapsed().as_secs_f64();
+            let per_second = rate(&format!("{n} images, {name}"), n, 3, draw);
+            println!("  (the first call: {first:.3} s)");
+            if n == 64 {
+                seconds.push((name, n as f64 / per_second));
+            }
+        }
     }
-    if let [teacher, student] = seconds[..] {
-        println!(
-            "64 images: the student takes {student:.2} s, the teacher {teacher:.2} s ({:.1}x faster)",
-            teacher / student
-        );
+    if let Some(&(_, teacher)) = seconds.first() {
+        for &(name, s) in &seconds[1..] {
+            println!(
+                "64 images, {name}: {s:.3} s, {:.1}x faster than the teacher's {teacher:.3} s",
+                teacher / s
+            );
+        }
     }
 }

@@ -15,6 +15,8 @@ pub enum BackendKind {
     WebGpu,
     /// burn's `flex` CPU backend.
     Cpu,
+    /// burn's wgpu runtime natively (Vulkan, Metal, DX12): the command line's `--device gpu`.
+    NativeGpu,
 }
 
 impl BackendKind {
@@ -23,6 +25,7 @@ impl BackendKind {
         match self {
             Self::WebGpu => "webgpu",
             Self::Cpu => "cpu",
+            Self::NativeGpu => "gpu",
         }
     }
 }
@@ -99,6 +102,7 @@ impl Backend {
     pub fn describe(&self) -> String {
         match (self.kind, &self.fallback_reason) {
             (BackendKind::WebGpu, _) => format!("WebGPU: {}", self.adapter),
+            (BackendKind::NativeGpu, _) => format!("GPU (wgpu): {}", self.adapter),
             (BackendKind::Cpu, None) => format!("CPU: {}", self.adapter),
             (BackendKind::Cpu, Some(reason)) => {
                 format!("CPU: {} (WebGPU unavailable: {reason})", self.adapter)
@@ -106,6 +110,11 @@ impl Backend {
         }
     }
 }
+
+#[cfg(not(target_family = "wasm"))]
+mod native;
+#[cfg(not(target_family = "wasm"))]
+pub use native::NATIVE_DEVICES;
 
 #[cfg(target_family = "wasm")]
 mod browser {

@@ -310,6 +310,13 @@ fn blocks_of_rows_draw_the_same_images() {
             pieces += 1;
         }
         assert_eq!(pieces, 3 * steps + 3);
+        // Watched: each block's estimates are decoded a step at a time.
+        let mut job = blocked.generate(&r, &device).unwrap().watching();
+        let mut pieces = 0;
+        while job.step() {
+            pieces += 1;
+        }
+        assert_eq!(pieces, 3 * steps + 3 * steps);
         let (a, b) = both(&|s| s.generate(&r, &device).unwrap().watching());
         let ((ea, la), (eb, lb)) = (a.watched(), b.watched());
         same(ea, eb);

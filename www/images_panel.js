@@ -251,10 +251,7 @@ class ImagesPanel {
   async showDenoising() {
     const request = this.request();
     try {
-      const [estimates, latents] = await Promise.all([
-        this.studio.denoising(request),
-        this.studio.denoisingLatents(request),
-      ]);
+      const { estimates, latents } = await this.studio.denoisingWithLatents(request);
       const steps = estimates.length / (request.n * 784);
       this.frames = { estimates, latents, steps, n: request.n };
       const slider = $("image-frame");

@@ -121,11 +121,7 @@ impl Studio {
 
     /// The words it draws (none before a denoiser is added).
     pub fn words(&self) -> Option<&[String]> {
-        self.students
-            .values()
-            .chain(&self.teacher)
-            .next()
-            .map(|g| g.words())
+        self.any().ok().map(|g| g.words())
     }
 
     /// The steps of the students at hand, fewest first.

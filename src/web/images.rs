@@ -10,6 +10,8 @@ use crate::images::card::{AutoencoderCard, JudgeCard, LatentDenoiserCard};
 use crate::images::studio::{Model, Studio, StudioJob, StudioRequest};
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -46,7 +48,7 @@ impl ImageStudio {
     ) -> Self {
         let studio = match backend.kind {
             BackendKind::Cpu => studio.with_block_rows(CPU_BLOCK_IMAGES),
-            BackendKind::WebGpu => studio,
+            BackendKind::WebGpu | BackendKind::NativeGpu => studio,
         };
         Self {
             studio: Rc::new(RefCell::new(studio)),
@@ -101,7 +103,7 @@ impl ImageStudio {
         &self,
         request: Result<StudioRequest, String>,
         make: impl FnOnce(&Studio, &StudioRequest) -> Result<StudioJob, String> + 'static,
-        finish: impl FnOnce(StudioJob) -> burn::tensor::Tensor<4> + 'static,
+        finish: impl FnOnce(StudioJob) -> Finished + 'static,
     ) -> Promise {
         let this = self.handle();
         future_to_promise(async move {
@@ -111,9 +113,17 @@ impl ImageStudio {
             if this.backend.kind == BackendKind::Cpu {
                 in_pieces(|| Ok(job.step())).await?;
             }
-            read_floats(finish(job)).await
+            finish(job).await
         })
     }
+}
+
+/// What a finished job resolves its promise with, read back asynchronously.
+type Finished = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// A job's images, as a `Float32Array`.
+fn images(job: StudioJob) -> Finished {
+    Box::pin(read_floats(job.images()))
 }
 
 #[wasm_bindgen]
@@ -174,11 +184,12 @@ impl ImageStudio {
                 vec![denoisers]
             };
             for value in denoisers {
-                let holder = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&holder, &"denoiser".into(), &value);
-                let bytes = options::bytes(&holder, "denoiser")
-                    .map_err(reject)?
-                    .ok_or_else(|| reject("give a student's file as the option denoiser".into()))?;
+                if value.is_undefined() || value.is_null() {
+                    return Err(reject(
+                        "give a student's file as the option denoiser".into(),
+                    ));
+                }
+                let bytes = options::file_bytes(&value, "denoiser").map_err(reject)?;
                 studio.add("denoiser", &bytes).map_err(reject)?;
             }
             if let Some(bytes) = options::bytes(&options, "teacher").map_err(reject)? {
@@ -233,7 +244,7 @@ impl ImageStudio {
         self.run(
             request(&options),
             move |s, r| s.generate(r, &device),
-            StudioJob::images,
+            images,
         )
     }
 
@@ -243,16 +254,32 @@ impl ImageStudio {
     pub fn denoising(&self, options: JsValue) -> Promise {
         let device = self.backend.device.clone();
         let make = move |s: &Studio, r: &StudioRequest| Ok(s.generate(r, &device)?.watching());
-        self.run(request(&options), make, |job| job.watched().0)
+        self.run(request(&options), make, |job| {
+            Box::pin(read_floats(job.watched().0))
+        })
     }
 
-    /// The latents of the denoising (options as `generate`): the standardised latents before
-    /// the first step and after each, `(steps + 1) × n × 4 × 8 × 8` values.
-    #[wasm_bindgen(js_name = denoisingLatents, unchecked_return_type = "Promise<Float32Array>")]
-    pub fn denoising_latents(&self, options: JsValue) -> Promise {
+    /// The denoising watched with its latents, from one sampling (options as `generate`):
+    /// `{estimates, latents}`, `estimates` as `denoising` resolves, `latents` the standardised
+    /// latents before the first step and after each, `(steps + 1) × n × 4 × 8 × 8` values.
+    #[wasm_bindgen(
+        js_name = denoisingWithLatents,
+        unchecked_return_type = "Promise<{estimates: Float32Array, latents: Float32Array}>"
+    )]
+    pub fn denoising_with_latents(&self, options: JsValue) -> Promise {
         let device = self.backend.device.clone();
         let make = move |s: &Studio, r: &StudioRequest| Ok(s.generate(r, &device)?.watching());
-        self.run(request(&options), make, |job| job.watched().1)
+        self.run(request(&options), make, |job| {
+            Box::pin(async move {
+                let (estimates, latents) = job.watched();
+                let out = js_sys::Object::new();
+                for (key, tensor) in [("estimates", estimates), ("latents", latents)] {
+                    let values = read_floats(tensor).await?;
+                    js_sys::Reflect::set(&out, &key.into(), &values)?;
+                }
+                Ok(out.into())
+            })
+        })
     }
 
     /// A walk between the noise of two seeds: `{word, seedA, seedB, count = 8, steps,
@@ -275,7 +302,7 @@ impl ImageStudio {
         self.run(
             parsed.map(|p| p.0),
             move |s, r| s.interpolate(r, seed_b, &device),
-            StudioJob::images,
+            images,
         )
     }
 
@@ -299,7 +326,7 @@ impl ImageStudio {
             let (image, strength) = rest.expect("parsed when the request is");
             s.variations(r, &image, strength, &device)
         };
-        self.run(request, make, StudioJob::images)
+        self.run(request, make, images)
     }
 
     /// What the judge (the classifier the command line's `eval-images` judges with, trained on

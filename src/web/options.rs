@@ -35,17 +35,18 @@ pub(crate) fn string(options: &JsValue, key: &str) -> Result<Option<String>, Str
 
 /// An optional field of bytes (a `Uint8Array` or an `ArrayBuffer`).
 pub(crate) fn bytes(options: &JsValue, key: &str) -> Result<Option<Vec<u8>>, String> {
-    get(options, key)
-        .map(|v| {
-            if v.is_instance_of::<Uint8Array>() || v.is_instance_of::<js_sys::ArrayBuffer>() {
-                Ok(Uint8Array::new(&v).to_vec())
-            } else {
-                Err(format!(
-                    "the option {key} must be a Uint8Array of a file's bytes"
-                ))
-            }
-        })
-        .transpose()
+    get(options, key).map(|v| file_bytes(&v, key)).transpose()
+}
+
+/// A file's bytes given as `value` (a `Uint8Array` or an `ArrayBuffer`) for the option `key`.
+pub(crate) fn file_bytes(value: &JsValue, key: &str) -> Result<Vec<u8>, String> {
+    if value.is_instance_of::<Uint8Array>() || value.is_instance_of::<js_sys::ArrayBuffer>() {
+        Ok(Uint8Array::new(value).to_vec())
+    } else {
+        Err(format!(
+            "the option {key} must be a Uint8Array of a file's bytes"
+        ))
+    }
 }
 
 /// An optional field of numbers (a `Float32Array` or an array of numbers).

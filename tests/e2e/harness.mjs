@@ -2,7 +2,7 @@
 // Debian's Chromium launched with WebGPU on SwiftShader (the flags of shared/notes/toolchain.md).
 
 import { createServer } from "node:http";
-import { readFile, mkdir, mkdtemp } from "node:fs/promises";
+import { readFile, mkdir, mkdtemp, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -27,10 +27,13 @@ const types = {
 
 /**
  * Serves `dir` (by default `$DIST`, else trunk's dist/) on a free port of 127.0.0.1 (a secure
- * context, as WebGPU requires).
+ * context, as WebGPU requires), as the README asks a host to: each file with a validator (an
+ * ETag) and `Cache-Control: no-cache`, so a browser keeps it and asks again only whether it
+ * changed (304 Not Modified when not). `served` lists every answer, `{path, status}`.
  */
 export async function serve(dir = process.env.DIST ?? join(root, "dist")) {
   dir = resolve(dir);
+  const served = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const file = normalize(join(dir, path.endsWith("/") ? path + "index.html" : path));
@@ -38,17 +41,24 @@ export async function serve(dir = process.env.DIST ?? join(root, "dist")) {
       res.writeHead(403).end();
       return;
     }
+    const answer = (status, headers, body) => {
+      served.push({ path, status });
+      res.writeHead(status, headers).end(body);
+    };
     try {
+      const { size, mtimeMs } = await stat(file);
+      const etag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
+      const cache = { etag, "cache-control": "no-cache" };
+      if (req.headers["if-none-match"] === etag) return answer(304, cache);
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-      res.end(body);
+      answer(200, { ...cache, "content-type": types[extname(file)] ?? "application/octet-stream" }, body);
     } catch {
-      res.writeHead(404).end("not found");
+      answer(404, {}, "not found");
     }
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+  return { url: `http://127.0.0.1:${port}/`, served, close: () => server.close() };
 }
 
 /**
@@ -95,8 +105,8 @@ export function watchErrors(page) {
 
 /**
  * Serves `dist` (trunk's dist/ by default), opens Chromium (see `launch` for `compositing`) on
- * a fresh page (with `viewport` when given) and runs `fn(page, {url, errors})`; closes both
- * whatever happens.
+ * a fresh page (with `viewport` when given) and runs `fn(page, {url, errors, served})`
+ * (`served`: the server's answers, see `serve`); closes both whatever happens.
  */
 export async function withPage(fn, { viewport, compositing, dist } = {}) {
   const server = await serve(dist);
@@ -105,7 +115,7 @@ export async function withPage(fn, { viewport, compositing, dist } = {}) {
     const page = await browser.newPage();
     if (viewport) await page.setViewportSize(viewport);
     const errors = watchErrors(page);
-    return await fn(page, { url: server.url, errors });
+    return await fn(page, { url: server.url, errors, served: server.served });
   } finally {
     await browser.close();
     server.close();

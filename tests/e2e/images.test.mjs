@@ -1,7 +1,8 @@
 // Images from words in the page, as a person uses it: a typed word and a grid of it (judged by
 // the project's classifier), an unknown word refused, the denoising watched, a walk between
-// seeds, variations of a drawing, the grid downloaded, the teacher for comparison, and the
-// setup kept in the link.
+// seeds, variations of a drawing and of an uploaded picture, the grid downloaded, the teacher
+// for comparison, the setup kept in the link, and the models taken from the browser's cache on
+// the second visit.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -26,7 +27,7 @@ function pngSize(bytes) {
 }
 
 test("images from words: a grid of sneakers, the denoising, a walk, variations, the link", { timeout: 600_000 }, () =>
-  withPage(async (page, { url, errors }) => {
+  withPage(async (page, { url, errors, served }) => {
     const started = Date.now();
     await page.goto(url);
     await page.waitForFunction(() => Number(document.getElementById("images-panel").dataset.generations ?? 0) >= 1, null, { timeout: 180_000 });
@@ -109,6 +110,26 @@ test("images from words: a grid of sneakers, the denoising, a walk, variations, 
     assert.deepEqual(pngSize(png), [4 * (4 * 30 - 2), 4 * (4 * 30 - 2)]);
     assert.match(download.suggestedFilename(), /^diffusion-lab-bag-seed0\.png$/);
 
+    // Variations of an uploaded picture: a dark block on a white background, 120 × 80 pixels,
+    // scaled into 28 × 28 and read as ink where it is dark (the light background turned to no
+    // ink), then varied as the drawing was.
+    const picture = await page.evaluate(() => {
+      const canvas = document.createElement("canvas");
+      [canvas.width, canvas.height] = [120, 80];
+      const ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, 120, 80);
+      ctx.fillStyle = "#111";
+      ctx.fillRect(20, 30, 80, 30);
+      return canvas.toDataURL("image/png").split(",")[1];
+    });
+    await page.$eval("#image-variations", (el) => delete el.dataset.count);
+    await page.setInputFiles("#image-upload", { name: "block.png", mimeType: "image/png", buffer: Buffer.from(picture, "base64") });
+    await page.waitForSelector("#image-variations[data-count='8']", { timeout: 60_000 });
+    const [centre, corner] = await panel(page, "[p.pad.ink[14 * 28 + 14], p.pad.ink[2 * 28 + 2]]");
+    assert.ok(centre > 0.8 && corner < 0.05, `the picture's block is ink (${centre}), its background not (${corner})`);
+    await page.locator("#images-panel .images-layout").last().screenshot({ path: join(shots, "24-images-upload.png") });
+
     // The teacher, for comparison (fetched when first asked for).
     await drawn(page, () => page.selectOption("#image-model", "teacher"));
     assert.match(await page.textContent("#image-status"), /by the teacher \(dpmpp2m, 20 steps\)/);
@@ -128,8 +149,15 @@ test("images from words: a grid of sneakers, the denoising, a walk, variations, 
     assert.match(page.url(), /iw=2/);
     assert.match(page.url(), /iseed=5/);
     const before = await panel(page, "Array.from(p.grid.values)");
+    const firstVisit = served.length;
     await page.reload();
     await page.waitForFunction(() => Number(document.getElementById("images-panel").dataset.generations ?? 0) >= 1, null, { timeout: 180_000 });
+    // The second visit takes the models from the browser's cache: the server is only asked
+    // whether they changed (304, no body).
+    const models = served.slice(firstVisit).filter((r) => r.path.endsWith(".dlab"));
+    console.log(`second visit, the models: ${JSON.stringify(models)}`);
+    assert.ok(models.length >= 2, `the models were not asked for again: ${JSON.stringify(models)}`);
+    assert.ok(models.every((r) => r.status === 304), `models sent again: ${JSON.stringify(models)}`);
     const after = await panel(page, "Array.from(p.grid.values)");
     assert.equal(await page.getAttribute("#image-grid", "data-word"), "bag");
     assert.equal(await page.inputValue("#image-seed"), "5");

@@ -86,6 +86,18 @@ async fn the_studio_draws_what_the_command_line_draws_on_both_backends() {
             s.backend_description()
         );
         assert!(worst < TOLERANCE, "{}: differs by {worst}", s.backend());
+        if device == "cpu" {
+            // The denoising watched, with its latents, from one sampling: 4 estimates of the
+            // 16 images, the last the images themselves; the latents before and after each.
+            let watched = resolve(s.denoising_with_latents(sneakers())).await.unwrap();
+            let field = |k: &str| Float32Array::from(Reflect::get(&watched, &k.into()).unwrap());
+            let estimates = field("estimates").to_vec();
+            assert_eq!(estimates.len(), 4 * images.len());
+            let last = &estimates[3 * images.len()..];
+            let worst = last.iter().zip(&images).map(|(a, b)| (a - b).abs());
+            assert!(worst.fold(0.0, f32::max) < 1e-5);
+            assert_eq!(field("latents").length() as usize, 5 * 16 * 4 * 8 * 8);
+        }
     }
 }
 

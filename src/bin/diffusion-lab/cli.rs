@@ -3,6 +3,7 @@
 use crate::{distill, images, points_csv};
 use burn::tensor::Device;
 use clap::{Args, Parser, Subcommand};
+use diffusion_lab::backend::{Backend, BackendKind};
 use diffusion_lab::checkpoint;
 use diffusion_lab::diffusion::schedule::{BetaScheduleName, NoiseSchedule};
 use diffusion_lab::diffusion::spacing::Spacing;
@@ -30,6 +31,10 @@ const TRAIN_POINTS: usize = 20_000;
     about = "Train, sample and evaluate 2D and image diffusion models"
 )]
 struct Cli {
+    /// Where to compute: cpu (burn flex) or gpu (burn wgpu: Vulkan, Metal or DX12; needs a
+    /// build with `--features gpu`).
+    #[arg(long, global = true, default_value = "cpu", value_name = "cpu|gpu")]
+    device: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -151,16 +156,22 @@ struct EvalArgs {
 /// Parses the arguments, runs the command, and reports errors on stderr.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Train2d(args) => train(args),
-        Command::Distill2d(args) => distill::distill(args),
-        Command::Sample2d(args) => sample(args),
-        Command::Eval2d(args) => eval(args),
-        Command::TrainImages(args) => images::train_images(args),
-        Command::TrainJudge(args) => images::train_judge(args),
-        Command::SampleImages(args) => images::sample_images(args),
-        Command::EvalImages(args) => images::eval_images(args),
-    };
+    let result = Backend::native(&cli.device).and_then(|backend| {
+        if backend.kind != BackendKind::Cpu {
+            eprintln!("{}", backend.describe());
+        }
+        let device = &backend.device;
+        match cli.command {
+            Command::Train2d(args) => train(args, device),
+            Command::Distill2d(args) => distill::distill(args, device),
+            Command::Sample2d(args) => sample(args, device),
+            Command::Eval2d(args) => eval(args),
+            Command::TrainImages(args) => images::train_images(args, device),
+            Command::TrainJudge(args) => images::train_judge(args, device),
+            Command::SampleImages(args) => images::sample_images(args, device),
+            Command::EvalImages(args) => images::eval_images(args, device),
+        }
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -192,7 +203,7 @@ pub fn load_data(args: &DataArgs, seed: u64) -> Result<PointSet, String> {
     )
 }
 
-fn train(args: TrainArgs) -> Result<(), String> {
+fn train(args: TrainArgs, device: &Device) -> Result<(), String> {
     let data = load_data(&args.data, args.seed)?;
     let config = TrainConfig::new()
         .with_total_steps(Some(args.steps))
@@ -202,7 +213,7 @@ fn train(args: TrainArgs) -> Result<(), String> {
     let model_config = MlpDenoiserConfig::new().with_words(
         grouped.then(|| WordEmbeddingConfig::new(data.words()).with_dim(args.word_dim)),
     );
-    let device = Device::flex();
+    let device = device.clone();
     let mut trainer = PointTrainer::new(
         &device,
         data.train_data(),
@@ -280,7 +291,7 @@ fn train(args: TrainArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn sample(args: SampleArgs) -> Result<(), String> {
+fn sample(args: SampleArgs, device: &Device) -> Result<(), String> {
     if args.n == 0 || args.n > 10_000_000 {
         return Err(format!(
             "--n must be between 1 and 10000000, not {}",
@@ -294,7 +305,7 @@ fn sample(args: SampleArgs) -> Result<(), String> {
     };
     let bytes = std::fs::read(&args.model)
         .map_err(|e| format!("cannot read {}: {e}", args.model.display()))?;
-    let device = Device::flex();
+    let device = device.clone();
     let (network, card) = checkpoint::from_bytes::<PointsCard>(&bytes, &device)
         .map_err(|e| format!("{}: {e}", args.model.display()))?;
     let schedule = NoiseSchedule::new(card.train.schedule.schedule(), card.train.timesteps)?;

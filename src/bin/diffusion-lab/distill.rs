@@ -46,10 +46,10 @@ pub struct DistillArgs {
 /// Samples drawn to measure a model, as many as the held-out points.
 const MEASURED: usize = 2000;
 
-pub fn distill(args: DistillArgs) -> Result<(), String> {
+pub fn distill(args: DistillArgs, device: &Device) -> Result<(), String> {
     let bytes = std::fs::read(&args.model)
         .map_err(|e| format!("cannot read {}: {e}", args.model.display()))?;
-    let device = Device::flex();
+    let device = device.clone();
     let (teacher, card) = checkpoint::from_bytes::<PointsCard>(&bytes, &device)
         .map_err(|e| format!("{}: {e}", args.model.display()))?;
     if card.student.is_some() {

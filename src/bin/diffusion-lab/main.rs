@@ -1,6 +1,7 @@
 //! `diffusion-lab`: train, sample and evaluate 2D and image diffusion models from the command
-//! line, on the CPU (burn's `flex` backend). Names and flags are fixed so outside scripts can
-//! use them.
+//! line, on the CPU (burn's `flex` backend) or, built with `--features gpu`, on a GPU with
+//! `--device gpu` (burn's wgpu runtime). Names and flags are fixed so outside scripts can use
+//! them.
 //!
 //! ```text
 //! diffusion-lab train-2d (--dataset NAME | --datasets A,B,... | --points FILE.csv)

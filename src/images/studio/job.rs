@@ -6,8 +6,8 @@ use burn::tensor::Tensor;
 use std::rc::Rc;
 
 /// A sampling job of the studio, in blocks of rows, one piece at a time (a step of a block,
-/// then a block's decoding; the page yields to the browser between pieces on the CPU); it may
-/// keep every step for watching.
+/// then the decoding of a block's rows, or of one step's estimates of them when watched; the
+/// page yields to the browser between pieces on the CPU); it may keep every step for watching.
 pub struct StudioJob {
     generator: Rc<ImageGenerator>,
     blocks: Vec<Block>,
@@ -23,8 +23,19 @@ struct Block {
     latents: Vec<Tensor<4>>,
     /// The clean estimate after each step (when watched).
     estimates: Vec<Tensor<4>>,
-    /// The decoded images (or estimates, when watched), once decoded.
-    decoded: Option<Tensor<4>>,
+    /// What is left to decode once the steps are done: the last latents, or every estimate
+    /// when watched.
+    to_decode: Option<Tensor<4>>,
+    /// The decoded images (or estimates, when watched), a block's rows at a time.
+    decoded: Vec<Tensor<4>>,
+    /// Whether everything is decoded.
+    done: bool,
+}
+
+impl Block {
+    fn rows(&self) -> usize {
+        self.run.latents().dims()[0]
+    }
 }
 
 impl StudioJob {
@@ -41,7 +52,9 @@ impl StudioJob {
                     latents: vec![run.latents()],
                     run,
                     estimates: Vec::new(),
-                    decoded: None,
+                    to_decode: None,
+                    decoded: Vec::new(),
+                    done: false,
                 }
             })
             .collect();
@@ -60,7 +73,8 @@ impl StudioJob {
     }
 
     /// Does the next piece of work: a step of the next block, or, once every block has taken
-    /// every step, the next block's decoding; false once there is nothing left.
+    /// every step, the decoding of the next block's rows (when watched, of one step's
+    /// estimates of them); false once there is nothing left.
     pub fn step(&mut self) -> bool {
         let count = self.blocks.len();
         for turn in 0..count {
@@ -76,18 +90,27 @@ impl StudioJob {
                 return true;
             }
         }
-        let Some(block) = self.blocks.iter_mut().find(|b| b.decoded.is_none()) else {
+        let Some(block) = self.blocks.iter_mut().find(|b| !b.done) else {
             return false;
         };
-        let latents = if !self.watch {
-            block.run.latents()
-        } else if block.estimates.is_empty() {
-            // No step (strength 0): the start is its own estimate.
-            block.run.latents()
+        let rows = block.rows();
+        let left = block.to_decode.take().unwrap_or_else(|| {
+            if !self.watch || block.estimates.is_empty() {
+                // Not watched, or no step (strength 0: the start is its own estimate).
+                block.run.latents()
+            } else {
+                Tensor::cat(block.estimates.clone(), 0)
+            }
+        });
+        let total = left.dims()[0];
+        block
+            .decoded
+            .push(self.generator.decode(left.clone().narrow(0, 0, rows)));
+        if total > rows {
+            block.to_decode = Some(left.narrow(0, rows, total - rows));
         } else {
-            Tensor::cat(block.estimates.clone(), 0)
-        };
-        block.decoded = Some(self.generator.decode(latents));
+            block.done = true;
+        }
         true
     }
 
@@ -95,18 +118,12 @@ impl StudioJob {
     pub fn images(mut self) -> Tensor<4> {
         while self.step() {}
         if self.watch {
-            let n: usize = self.blocks.iter().map(|b| b.run.latents().dims()[0]).sum();
+            let n: usize = self.blocks.iter().map(Block::rows).sum();
             let estimates = self.watched().0;
             let all = estimates.dims()[0];
             return estimates.narrow(0, all - n, n);
         }
-        Tensor::cat(
-            self.blocks
-                .into_iter()
-                .map(|b| b.decoded.expect("decoded"))
-                .collect(),
-            0,
-        )
+        Tensor::cat(self.blocks.into_iter().flat_map(|b| b.decoded).collect(), 0)
     }
 
     /// The denoising watched (the remaining work done first; a job not made
@@ -127,15 +144,11 @@ impl StudioJob {
             }
             Tensor::cat(pieces, 0)
         };
-        let rows: Vec<usize> = self
-            .blocks
-            .iter()
-            .map(|b| b.run.latents().dims()[0])
-            .collect();
+        let rows: Vec<usize> = self.blocks.iter().map(Block::rows).collect();
         let (estimates, latents): (Vec<_>, Vec<_>) = self
             .blocks
             .into_iter()
-            .map(|b| (b.decoded.expect("decoded"), Tensor::cat(b.latents, 0)))
+            .map(|b| (Tensor::cat(b.decoded, 0), Tensor::cat(b.latents, 0)))
             .unzip();
         (interleave(estimates, &rows), interleave(latents, &rows))
     }

@@ -63,10 +63,10 @@ fn teacher_resume_path(out: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-pub fn distill_images(args: TrainImagesArgs) -> Result<(), String> {
+pub fn distill_images(args: TrainImagesArgs, device: &Device) -> Result<(), String> {
     let per_phase = args.steps.unwrap_or(PHASE_STEPS);
     let batch = args.batch.unwrap_or(BATCH);
-    let device = Device::flex();
+    let device = device.clone();
     let teacher_path = args.teacher.clone().expect("clap requires it");
     let ae_path = args
         .autoencoder

@@ -46,8 +46,8 @@ pub struct EvalImagesArgs {
     seed: u64,
 }
 
-pub fn eval_images(args: EvalImagesArgs) -> Result<(), String> {
-    let device = Device::flex();
+pub fn eval_images(args: EvalImagesArgs, device: &Device) -> Result<(), String> {
+    let device = device.clone();
     let teacher = generator(args.model.as_ref(), args.autoencoder.as_ref(), &device)?;
     let students = args
         .students

@@ -31,10 +31,10 @@ pub struct TrainJudgeArgs {
     out: PathBuf,
 }
 
-pub fn train_judge(args: TrainJudgeArgs) -> Result<(), String> {
+pub fn train_judge(args: TrainJudgeArgs, device: &Device) -> Result<(), String> {
     let data = training_images(&args.data, args.limit)?;
     let test = fashion::load(&args.data, Split::Test)?;
-    let device = Device::flex();
+    let device = device.clone();
     let ad = device.clone().autodiff();
     ad.seed(args.seed);
     let config = JudgeConfig::new();

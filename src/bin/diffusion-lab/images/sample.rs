@@ -49,8 +49,8 @@ pub struct SampleImagesArgs {
 /// The teacher's steps unless asked otherwise.
 const DEFAULT_STEPS: usize = 20;
 
-pub fn sample_images(args: SampleImagesArgs) -> Result<(), String> {
-    let device = Device::flex();
+pub fn sample_images(args: SampleImagesArgs, device: &Device) -> Result<(), String> {
+    let device = device.clone();
     let sampler = args.sampler.as_deref();
     let kind = sampler.map(image_sampler).transpose()?;
     // Which model: the one given, else the shipped student (of --steps steps, 4 by default)

@@ -64,11 +64,11 @@ pub struct TrainImagesArgs {
     pub out: PathBuf,
 }
 
-pub fn train_images(args: TrainImagesArgs) -> Result<(), String> {
+pub fn train_images(args: TrainImagesArgs, device: &Device) -> Result<(), String> {
     match args.stage {
-        Stage::Autoencoder => train_autoencoder(args),
-        Stage::Denoiser => train_denoiser(args),
-        Stage::Distill => super::distill::distill_images(args),
+        Stage::Autoencoder => train_autoencoder(args, device),
+        Stage::Denoiser => train_denoiser(args, device),
+        Stage::Distill => super::distill::distill_images(args, device),
     }
 }
 
@@ -78,12 +78,12 @@ const AUTOENCODER_STEPS: usize = 2500;
 /// The latent penalty λ (see `images::autoencoder`).
 const LATENT_PENALTY: f64 = 1e-4;
 
-fn train_autoencoder(args: TrainImagesArgs) -> Result<(), String> {
+fn train_autoencoder(args: TrainImagesArgs, device: &Device) -> Result<(), String> {
     let steps = args.steps.unwrap_or(AUTOENCODER_STEPS);
     let batch = args.batch.unwrap_or(AUTOENCODER_BATCH);
     let data = training_images(&args.data, args.limit)?;
     let test = fashion::load(&args.data, Split::Test)?;
-    let device = Device::flex();
+    let device = device.clone();
     let ad = device.clone().autodiff();
     ad.seed(args.seed);
     let config = AutoencoderConfig::new();
@@ -214,10 +214,10 @@ fn test_psnr(ae: &Autoencoder, test: &LabelledImages, device: &Device) -> f64 {
 const DENOISER_BATCH: usize = 128;
 const DENOISER_STEPS: usize = 3500;
 
-fn train_denoiser(args: TrainImagesArgs) -> Result<(), String> {
+fn train_denoiser(args: TrainImagesArgs, device: &Device) -> Result<(), String> {
     let steps = args.steps.unwrap_or(DENOISER_STEPS);
     let batch = args.batch.unwrap_or(DENOISER_BATCH);
-    let device = Device::flex();
+    let device = device.clone();
     let ae_path = args.autoencoder.as_ref().expect("clap requires it");
     let (ae, ae_card) = load::<AutoencoderCard>(ae_path, &device)?;
     let (standard, labels) = training_latents(&args, &ae, &ae_card, &args.out, &device)?;
