@@ -1,5 +1,6 @@
 //! Argument parsing (clap) and the 2D commands (the image commands are in `images`).
 
+use crate::data_args::{DataArgs, load_data};
 use crate::{distill, images, points_csv};
 use burn::tensor::Device;
 use clap::{Args, Parser, Subcommand};
@@ -8,9 +9,8 @@ use diffusion_lab::checkpoint;
 use diffusion_lab::diffusion::schedule::{BetaScheduleName, NoiseSchedule};
 use diffusion_lab::diffusion::spacing::Spacing;
 use diffusion_lab::nn::words::WordEmbeddingConfig;
-use diffusion_lab::points::data::Dataset;
 use diffusion_lab::points::playground::STUDENT;
-use diffusion_lab::points::point_set::{HELDOUT_POINTS, PointSet};
+use diffusion_lab::points::point_set::HELDOUT_POINTS;
 use diffusion_lab::points::quality::Quality;
 use diffusion_lab::points::word_scores::{Judge, Sampling, score_word};
 use diffusion_lab::points::{MlpDenoiserConfig, PointTrainer, PointsCard};
@@ -20,9 +20,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-
-/// Points drawn from a built-in dataset for training (the held-out sets use other seeds).
-const TRAIN_POINTS: usize = 20_000;
 
 #[derive(Parser)]
 #[command(
@@ -65,22 +62,6 @@ enum Command {
     /// Judge generated images word by word: accuracy and Fréchet distance, with their floors.
     #[command(name = "eval-images")]
     EvalImages(images::EvalImagesArgs),
-}
-
-/// Where the data comes from: a built-in dataset, several (named by their names), or a CSV
-/// file.
-#[derive(Args)]
-#[group(required = true, multiple = false)]
-pub struct DataArgs {
-    /// A built-in dataset: swissroll, moons, 8gaussians, rings, checkerboard, spiral, pinwheel.
-    #[arg(long)]
-    dataset: Option<String>,
-    /// Several built-in datasets, comma-separated; the model learns to draw each by its name.
-    #[arg(long, value_delimiter = ',', value_name = "NAME,NAME,...")]
-    datasets: Option<Vec<String>>,
-    /// A CSV file with the header `x,y` and one point per line.
-    #[arg(long, value_name = "FILE.csv")]
-    points: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -179,28 +160,6 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-pub fn load_data(args: &DataArgs, seed: u64) -> Result<PointSet, String> {
-    if let Some(name) = &args.dataset {
-        return Ok(PointSet::from_dataset(
-            Dataset::parse(name)?,
-            TRAIN_POINTS,
-            seed,
-        ));
-    }
-    if let Some(names) = &args.datasets {
-        let datasets = names
-            .iter()
-            .map(|n| Dataset::parse(n.trim()))
-            .collect::<Result<Vec<_>, _>>()?;
-        return PointSet::from_datasets(&datasets, TRAIN_POINTS, seed);
-    }
-    let path = args.points.as_ref().expect("clap requires one of the two");
-    PointSet::from_user(
-        &points_csv::read(path)?,
-        format!("points {}", path.display()),
-    )
 }
 
 fn train(args: TrainArgs, device: &Device) -> Result<(), String> {

@@ -2,7 +2,8 @@
 //! down to a student that samples in a few steps; each round's student is measured as it
 //! finishes, next to its teacher with DDIM and DPM-Solver++ at the same steps.
 
-use crate::cli::{DataArgs, load_data, print_quality};
+use crate::cli::print_quality;
+use crate::data_args::{DataArgs, load_data};
 use burn::tensor::{Device, Tensor, TensorData};
 use clap::Args;
 use diffusion_lab::checkpoint;

@@ -28,6 +28,8 @@
 #[cfg(not(target_family = "wasm"))]
 mod cli;
 #[cfg(not(target_family = "wasm"))]
+mod data_args;
+#[cfg(not(target_family = "wasm"))]
 mod distill;
 #[cfg(not(target_family = "wasm"))]
 mod images;
