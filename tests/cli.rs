@@ -198,7 +198,27 @@ fn mistakes_are_explained() {
             "unknown sampler",
         ),
     ];
-    for (args, message) in cases {
+    // The device: an unknown name; the GPU in a build without the `gpu` feature.
+    let train = |device| {
+        [
+            "--device",
+            device,
+            "train-2d",
+            "--dataset",
+            "moons",
+            "--out",
+            "x",
+        ]
+    };
+    let mut devices = vec![(train("tpu"), "unknown device \"tpu\": use one of cpu, gpu")];
+    if cfg!(not(feature = "gpu-unfused")) {
+        devices.push((
+            train("gpu"),
+            "build it with `cargo build --release --features gpu`",
+        ));
+    }
+    let devices = devices.iter().map(|(args, m)| (&args[..], *m));
+    for (args, message) in cases.into_iter().chain(devices) {
         let o = run(args);
         assert!(!o.status.success(), "{args:?} should fail");
         assert!(text(&o).contains(message), "{args:?}: {}", text(&o));
