@@ -113,8 +113,6 @@ impl Backend {
 
 #[cfg(not(target_family = "wasm"))]
 mod native;
-#[cfg(not(target_family = "wasm"))]
-pub use native::NATIVE_DEVICES;
 
 #[cfg(target_family = "wasm")]
 mod browser {

@@ -11,7 +11,7 @@ use burn::tensor::Device;
 use std::sync::Arc;
 
 /// The names [`Backend::native`] accepts.
-pub const NATIVE_DEVICES: [&str; 2] = ["cpu", "gpu"];
+const NATIVE_DEVICES: [&str; 2] = ["cpu", "gpu"];
 
 impl Backend {
     /// The backend named `name`: `"cpu"` (burn `flex`) or `"gpu"` (burn wgpu, when built

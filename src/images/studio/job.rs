@@ -28,13 +28,16 @@ struct Block {
     to_decode: Option<Tensor<4>>,
     /// The decoded images (or estimates, when watched), a block's rows at a time.
     decoded: Vec<Tensor<4>>,
-    /// Whether everything is decoded.
-    done: bool,
 }
 
 impl Block {
     fn rows(&self) -> usize {
         self.run.latents().dims()[0]
+    }
+
+    /// Whether everything is decoded: something was, and nothing is left.
+    fn decoded_all(&self) -> bool {
+        !self.decoded.is_empty() && self.to_decode.is_none()
     }
 }
 
@@ -54,7 +57,6 @@ impl StudioJob {
                     estimates: Vec::new(),
                     to_decode: None,
                     decoded: Vec::new(),
-                    done: false,
                 }
             })
             .collect();
@@ -90,7 +92,7 @@ impl StudioJob {
                 return true;
             }
         }
-        let Some(block) = self.blocks.iter_mut().find(|b| !b.done) else {
+        let Some(block) = self.blocks.iter_mut().find(|b| !b.decoded_all()) else {
             return false;
         };
         let rows = block.rows();
@@ -108,8 +110,6 @@ impl StudioJob {
             .push(self.generator.decode(left.clone().narrow(0, 0, rows)));
         if total > rows {
             block.to_decode = Some(left.narrow(0, rows, total - rows));
-        } else {
-            block.done = true;
         }
         true
     }
