@@ -2,12 +2,16 @@
 // denoisers, fetched from www/models/) behind a word, a grid, the denoising watched, a walk
 // between two seeds and variations of your own drawing. The setup lives in the link.
 //
-// Generation requests are coalesced: while one runs, only the latest change waits for it.
+// The studio computes in the compute worker (www/worker/), so the page only draws; where there
+// is none (`?inline`, no module workers) it computes on the main thread in short pieces.
+// Generation requests are coalesced: a change while a grid is drawn cancels it, and only the
+// latest change is drawn next.
 
 import { $, message } from "./ui.js";
 import { drawImages, drawLatents } from "./image_grid.js";
 import { ImagePad } from "./image_pad.js";
 import { softwareAdapter } from "./device.js";
+import { computeChannel, onWorkerCrash, RemoteStudio } from "./worker/client.js";
 
 /** Step counts offered for the teacher. */
 const TEACHER_STEPS = [4, 8, 16, 20, 32, 50];
@@ -34,6 +38,8 @@ class ImagesPanel {
     this.grid = null;
     this.busy = false;
     this.pending = false;
+    /** Cancels the grid being drawn. */
+    this.running = null;
     this.pad = new ImagePad($("image-pad"), () => {});
     this.bind();
     this.applyState();
@@ -54,7 +60,7 @@ class ImagesPanel {
     status.classList.remove("error");
     try {
       const device = await this.device();
-      const studio = await this.lab.ImageStudio.open({ device, onProgress });
+      const studio = await this.openStudio({ device, onProgress });
       this.studio?.free();
       this.studio = studio;
     } catch (error) {
@@ -69,6 +75,26 @@ class ImagesPanel {
   }
 
   /**
+   * A studio in the compute worker, or on the main thread where there is no worker or it
+   * cannot start; `#images-panel[data-compute]` says which ("worker" or "main").
+   */
+  async openStudio(options) {
+    const channel = computeChannel();
+    let studio = null;
+    if (channel) {
+      try {
+        studio = await RemoteStudio.open(channel, options);
+      } catch (error) {
+        if (error.name !== "WorkerCrash") throw error;
+        console.warn("the compute worker could not start, computing on the main thread:", error);
+      }
+    }
+    studio ??= await this.lab.ImageStudio.open(options);
+    $("images-panel").dataset.compute = studio instanceof RemoteStudio ? "worker" : "main";
+    return studio;
+  }
+
+  /**
    * "cpu" or "auto" for the studio: the CPU when the person chose it, and also on a software
    * WebGPU adapter (SwiftShader), even when chosen for the playground: there the image
    * networks' first kernels take tens of seconds to compile and every step is far slower.
@@ -80,6 +106,7 @@ class ImagesPanel {
   }
 
   bind() {
+    onWorkerCrash((text) => this.say(`${text}; it was started again and will load the models anew.`, true));
     $("image-form").addEventListener("submit", (e) => {
       e.preventDefault();
       this.set({ iword: $("image-word").value.trim() });
@@ -201,6 +228,7 @@ class ImagesPanel {
   async generate() {
     if (!this.studio) return;
     this.pending = true;
+    this.running?.abort();
     if (this.busy) return;
     this.busy = true;
     try {
@@ -208,8 +236,9 @@ class ImagesPanel {
         this.pending = false;
         const request = this.request();
         const started = performance.now();
+        this.running = new AbortController();
         try {
-          const values = await this.studio.generate(request);
+          const values = await this.studio.generate({ ...request, signal: this.running.signal });
           const seconds = (performance.now() - started) / 1000;
           this.grid = { values, n: request.n, word: request.word, seed: request.seed };
           drawImages($("image-grid"), values, request.n, { scale: request.n > 16 ? 2 : 4 });
@@ -221,10 +250,17 @@ class ImagesPanel {
             `${request.n} ${request.n === 1 ? "image" : "images"} of “${request.word}” by ${this.modelText()}, guidance ${request.guidance}, seed ${request.seed}: ${seconds.toFixed(2)} s on ${this.studio.backendDescription()}.`,
           );
         } catch (error) {
-          this.say(message(error), true);
+          // Cancelled by a newer setup, drawn next (`data-cancelled` counts them).
+          if (error.name === "AbortError") {
+            const panel = $("images-panel");
+            panel.dataset.cancelled = String(Number(panel.dataset.cancelled ?? 0) + 1);
+          } else {
+            this.say(message(error), true);
+          }
         }
       }
     } finally {
+      this.running = null;
       this.busy = false;
       $("images-panel").dataset.generations = String(Number($("images-panel").dataset.generations ?? 0) + 1);
     }

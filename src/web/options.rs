@@ -77,3 +77,14 @@ pub(crate) fn function(options: &JsValue, key: &str) -> Result<Option<js_sys::Fu
         })
         .transpose()
 }
+
+/// An optional `AbortSignal` field: the job stops, rejecting with an `AbortError`, once the
+/// signal is aborted.
+pub(crate) fn signal(options: &JsValue, key: &str) -> Result<Option<web_sys::AbortSignal>, String> {
+    get(options, key)
+        .map(|v| {
+            v.dyn_into::<web_sys::AbortSignal>()
+                .map_err(|_| format!("the option {key} must be an AbortSignal"))
+        })
+        .transpose()
+}

@@ -65,6 +65,14 @@ pub(crate) async fn yield_to_page() -> Result<(), JsValue> {
     Ok(())
 }
 
+/// Whether this code runs in a Web Worker (a global without a `document`), where no frame
+/// waits for it and pieces of work may be longer.
+pub(crate) fn in_worker() -> bool {
+    Reflect::get(&js_sys::global(), &"document".into())
+        .ok()
+        .is_none_or(|d| d.is_undefined())
+}
+
 /// Runs `piece` until it returns `false`, with the browser's turn ([`yield_to_page`]) before
 /// each call: the first too, since the caller may have just finished a piece of work in this
 /// same task (the last part of a training call, before a preview).

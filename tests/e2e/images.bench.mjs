@@ -1,7 +1,9 @@
 // Speed of images from words in headless Chromium, on the page's CPU backend and on WebGPU
 // (SwiftShader on a machine without a GPU): time from navigation to the first grid, 16 and 64
 // images with each student and with the teacher, the denoising's frames, and the longest gap
-// between animation frames while 64 images are drawn. Writes target/e2e/images-perf.json.
+// between animation frames while 64 images are drawn, with the studio computing on the main
+// thread (`main`) and in the page's compute worker (`worker`). Writes
+// target/e2e/images-perf.json.
 // Run after `trunk build --release`: `node --test images.bench.mjs` here.
 
 import { test } from "node:test";
@@ -9,13 +11,21 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { shots, withPage } from "./harness.mjs";
 
-/** Times `options` on `device` ("cpu" or "auto"), with the frame gaps meanwhile, in the page. */
-const measure = (page, device, options) =>
+/**
+ * Times `options` on `device` ("cpu" or "auto"), computed on `thread` ("main" or "worker"),
+ * with the frame gaps meanwhile, in the page.
+ */
+const measure = (page, device, thread, options) =>
   page.evaluate(
-    async ({ device, options }) => {
+    async ({ device, thread, options }) => {
+      const open = async () => {
+        if (thread === "main") return window.diffusionLab.ImageStudio.open({ device });
+        const { computeChannel, RemoteStudio } = await import("/www/worker/client.js");
+        return RemoteStudio.open(computeChannel(), { device });
+      };
       window.benchStudios ??= {};
-      window.benchStudios[device] ??= await window.diffusionLab.ImageStudio.open({ device });
-      const studio = window.benchStudios[device];
+      window.benchStudios[device + thread] ??= await open();
+      const studio = window.benchStudios[device + thread];
       // 16 images once untimed first (fetches, compiles kernels), then timed; 64 timed at once
       // (after the 16: on SwiftShader the teacher's 64 take minutes a run).
       if (options.n <= 16) await studio.generate(options);
@@ -35,7 +45,7 @@ const measure = (page, device, options) =>
       gaps.push(performance.now() - last);
       return { backend: studio.backendDescription(), ms: Math.round(ms), longestGapMs: Math.round(Math.max(...gaps)) };
     },
-    { device, options },
+    { device, thread, options },
   );
 
 test("images from words: speed on the CPU backend and on WebGPU", { timeout: 1_800_000 }, () =>
@@ -48,12 +58,14 @@ test("images from words: speed on the CPU backend and on WebGPU", { timeout: 1_8
     await page.waitForSelector("#playground[data-ready=true]", { timeout: 300_000 });
     const rows = [];
     for (const device of ["cpu", "auto"]) {
-      for (const n of [16, 64]) {
-        for (const [model, steps] of [["student", 4], ["student", 2], ["student", 1], ["teacher", 20]]) {
-          const r = await measure(page, device, { word: "sneaker", n, steps, model });
-          const row = { device, n, model, steps, ...r };
-          console.log(JSON.stringify(row));
-          rows.push(row);
+      for (const thread of ["main", "worker"]) {
+        for (const n of [16, 64]) {
+          for (const [model, steps] of [["student", 4], ["student", 2], ["student", 1], ["teacher", 20]]) {
+            const r = await measure(page, device, thread, { word: "sneaker", n, steps, model });
+            const row = { device, thread, n, model, steps, ...r };
+            console.log(JSON.stringify(row));
+            rows.push(row);
+          }
         }
       }
     }

@@ -32,6 +32,8 @@ test("images from words: a grid of sneakers, the denoising, a walk, variations, 
     await page.goto(url);
     await page.waitForFunction(() => Number(document.getElementById("images-panel").dataset.generations ?? 0) >= 1, null, { timeout: 180_000 });
     console.log(`first grid ${((Date.now() - started) / 1000).toFixed(1)} s after navigation`);
+    // The studio computes in the compute worker; the main thread only draws.
+    assert.equal(await page.getAttribute("#images-panel", "data-compute"), "worker");
     await page.locator("#images-panel").scrollIntoViewIfNeeded();
 
     // Type a word: "dress", then "sneaker"; 16 images each, the judge's verdict beside them.
@@ -135,6 +137,29 @@ test("images from words: a grid of sneakers, the denoising, a walk, variations, 
     assert.match(await page.textContent("#image-status"), /by the teacher \(dpmpp2m, 20 steps\)/);
     assert.equal(await panel(page, "p.studio.hasTeacher()"), true);
     await drawn(page, () => page.selectOption("#image-model", "student"));
+
+    // A grid of 64 with the main thread watched: no task over 50 ms, as the worker computes.
+    // A change while it is drawn cancels it, and only the latest setup is drawn.
+    await page.evaluate(() => {
+      window.longTasks = [];
+      const observer = new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => Math.round(e.duration))));
+      observer.observe({ type: "longtask" });
+    });
+    const cancelled = async () => Number(await page.getAttribute("#images-panel", "data-cancelled") ?? 0);
+    const cancelledBefore = await cancelled();
+    await drawn(page, async () => {
+      await page.selectOption("#image-n", "64");
+      await page.waitForTimeout(50);
+      await page.fill("#image-seed", "7");
+      await page.dispatchEvent("#image-seed", "change");
+    });
+    assert.equal(await cancelled(), cancelledBefore + 1, "the grid of the older setup was cancelled");
+    assert.match(await page.textContent("#image-status"), /64 images of “bag” .* seed 7:/);
+    assert.equal(await page.getAttribute("#image-grid", "data-count"), "64");
+    const longTasks = await page.evaluate(() => window.longTasks);
+    console.log(`main-thread tasks over 50 ms while 64 images were drawn in the worker: ${JSON.stringify(longTasks)}`);
+    assert.deepEqual(longTasks, [], "long tasks on the main thread");
+    await drawn(page, () => page.selectOption("#image-n", "16"));
 
     // The setup in the link: another seed and guidance; a reload draws the same grid.
     await drawn(page, async () => {

@@ -168,6 +168,37 @@ async fn bad_input_is_refused_with_a_message_and_the_studio_keeps_working() {
         ]);
         says(resolve(ImageStudio::load(o)).await, what);
     }
+    // Cancelled jobs: by a signal aborted before the call, and by one aborted while the job
+    // runs (64 images on the CPU take many pieces; the abort comes at the first turn).
+    let controller = Reflect::construct(
+        &Reflect::get(&js_sys::global(), &"AbortController".into())
+            .unwrap()
+            .into(),
+        &js_sys::Array::new(),
+    )
+    .unwrap();
+    let abort: js_sys::Function = Reflect::get(&controller, &"abort".into()).unwrap().into();
+    let signal = Reflect::get(&controller, &"signal".into()).unwrap();
+    let many = |signal: &JsValue| {
+        s.generate(options(&[
+            ("word", "sneaker".into()),
+            ("n", 64.into()),
+            ("signal", signal.clone()),
+        ]))
+    };
+    let running = many(&signal);
+    let set_timeout: js_sys::Function = Reflect::get(&js_sys::global(), &"setTimeout".into())
+        .unwrap()
+        .into();
+    set_timeout
+        .call2(&JsValue::NULL, &abort.bind0(&controller), &0.into())
+        .unwrap();
+    says(resolve(running).await, "cancelled");
+    says(resolve(many(&signal)).await, "cancelled");
+    says(
+        resolve(many(&JsValue::from("stop"))).await,
+        "must be an AbortSignal",
+    );
     // And it still works: variations at strength 0 are the image through the autoencoder.
     let images = Float32Array::from(resolve(s.generate(sneakers())).await.unwrap()).to_vec();
     assert_eq!(images.len(), 16 * 784);
