@@ -7,6 +7,10 @@
 //! training in PyTorch. A benchmark, not a test: read the numbers as ratios within one run, the
 //! machines here are noisy.
 
+/// The command line's allocator, so the numbers are what it runs at (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use burn::tensor::Tensor;
 use burn::tensor::TensorData;
 use diffusion_lab::backend::{Backend, BackendKind};

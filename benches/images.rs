@@ -8,6 +8,10 @@
 //! wgpu). A benchmark, not a test: read the numbers as ratios within one run, the machines
 //! here are noisy.
 
+/// The command line's allocator, so the numbers are what it runs at (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use burn::module::Module;
 use burn::tensor::{Int, Tensor};
 use diffusion_lab::backend::Backend;

@@ -9,7 +9,7 @@
 
 import { $, COLORS, message, qualityText, wordColor } from "./ui.js";
 import { Stage } from "./stage.js";
-import { makePlayground, warmUpCpu, webgpuOffered } from "./device.js";
+import { makePlayground, warmUp, webgpuOffered } from "./device.js";
 import { saveState } from "./url_state.js";
 import { DataPanel } from "./data_panel.js";
 import { ForwardPanel } from "./forward_panel.js";
@@ -25,7 +25,7 @@ export async function startPlayground(lab, state) {
   const stage = await Stage.create($("stage"), lab);
   const page = new PlaygroundPage(lab, pg, stage, state);
   await page.applyState();
-  if (pg.backend() === "cpu") await warmUpCpu(lab, state);
+  await page.warmUp();
   $("playground").dataset.ready = "true";
   return page;
 }
@@ -179,12 +179,29 @@ class PlaygroundPage {
     ]);
   }
 
+  /**
+   * Runs the page's compute paths once on its device before it is used, with what is being
+   * prepared on the stage's caption ("Preparing your GPU: training (1 of 3)…";
+   * `#playground[data-preparing]` meanwhile).
+   */
+  async warmUp() {
+    const caption = $("stage-caption");
+    const before = caption.textContent;
+    $("playground").dataset.preparing = "true";
+    try {
+      await warmUp(this.lab, this.pg, this.state, (text) => (caption.textContent = text));
+    } finally {
+      caption.textContent = before;
+      delete $("playground").dataset.preparing;
+    }
+  }
+
   /** Moves to another compute device: a new Playground, with the same setup. */
   async switchDevice(device) {
     this.stopAll();
     const old = this.pg;
     this.pg = await makePlayground(this.lab, device);
-    if (this.pg.backend() === "cpu") await warmUpCpu(this.lab, this.state);
+    await this.warmUp();
     old.free();
     this.watchDevice(this.pg);
     this.showDrawingNote();

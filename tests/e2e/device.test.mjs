@@ -24,10 +24,25 @@ test("choosing the device: CPU -> WebGPU -> CPU -> WebGPU, training and sampling
       assert.match(await page.textContent("#device-hint"), /Drawing with Canvas2D: the WebGPU device was lost/);
       assert.equal(await page.inputValue("#device"), "cpu");
 
+      // What the stage's caption says while a new device is prepared (its kernels compiled).
+      await page.evaluate(() => {
+        window.captions = [];
+        const caption = document.getElementById("stage-caption");
+        new MutationObserver(() => window.captions.push(caption.textContent)).observe(caption, { childList: true, characterData: true, subtree: true });
+      });
       for (const [i, device] of ["cpu", "webgpu", "cpu", "webgpu"].entries()) {
         if ((await page.inputValue("#device")) !== device) {
+          await page.evaluate(() => (window.captions = []));
           await page.selectOption("#device", device);
           await page.waitForFunction((d) => window.diffusionLabUi.pg.backend() === d && window.diffusionLabUi.pg.stepsDone() === 0, device);
+          await page.waitForFunction(() => !document.getElementById("playground").dataset.preparing);
+          const said = await page.evaluate(() => window.captions);
+          if (device === "webgpu") {
+            for (const k of [1, 2, 3]) {
+              assert.ok(said.some((c) => c.startsWith("Preparing your GPU") && c.includes(`(${k} of 3)`)), `no step ${k} in ${JSON.stringify(said)}`);
+            }
+          }
+          assert.doesNotMatch(await page.textContent("#stage-caption"), /Preparing/);
         }
         // Train until the first preview is measured and a few steps are done, then pause.
         const t0 = Date.now();

@@ -1,5 +1,6 @@
 // Speed of the playground in Chromium, measured in one run and reported (never asserted: the
-// machines are noisy): frames per second of the forward animation with 10,000 points, then
+// machines are noisy): time from navigation to ready and to the first grid of images (cold and
+// with a warm cache), frames per second of the forward animation with 10,000 points, then
 // training steps per second, sampling 2,000 and 10,000 points at 50 steps, distillation steps
 // per second and 10,000 points from a 1-step student against its teacher at 64 steps, on the
 // CPU fallback and on WebGPU. Each number is printed and written to target/e2e/perf.json as soon
@@ -19,8 +20,18 @@ test("performance report", { timeout: 3_600_000 }, () =>
       console.log(key, JSON.stringify(value, null, 2));
       await writeFile(join(shots, "perf.json"), JSON.stringify(report, null, 2));
     };
-    await page.goto(url);
-    await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
+    // Time from navigation to the playground ready and to the first grid of images: with an
+    // empty browser cache, then again with it warm (a reload: the files answered 304).
+    const load = async (go) => {
+      const t0 = Date.now();
+      await go();
+      await page.waitForSelector("#playground[data-ready=true]", { timeout: 300_000 });
+      const readyMs = Date.now() - t0;
+      await page.waitForFunction(() => Number(document.getElementById("images-panel").dataset.generations ?? 0) >= 1, null, { timeout: 300_000 });
+      return { readyMs, firstGridMs: Date.now() - t0 };
+    };
+    const cold = await load(() => page.goto(url));
+    await record("load", { cold, warm: await load(() => page.reload()) });
     await record("browser", await page.evaluate(() => ({
       userAgent: navigator.userAgent,
       renderer: document.getElementById("stage").dataset.renderer,

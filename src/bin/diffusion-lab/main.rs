@@ -38,6 +38,11 @@ mod points_csv;
 #[cfg(not(target_family = "wasm"))]
 mod progress;
 
+/// mimalloc keeps the freed tensors' memory for the next step (see Cargo.toml).
+#[cfg(not(target_family = "wasm"))]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(not(target_family = "wasm"))]
 fn main() -> std::process::ExitCode {
     cli::run()
