@@ -57,6 +57,10 @@ fi
 
 say "the page (SIMD): trunk build --release"
 trunk build --release
+if $scalar; then
+  say "the page (scalar): a wasm build without SIMD"
+  RUSTFLAGS="" CARGO_TARGET_DIR=target/scalar trunk build --release --dist "$out/dist-scalar"
+fi
 for bench in bench bench:images bench:frames; do
   say "the page (SIMD): npm run $bench"
   BENCH_DEVICES=$devices npm run --silent "$bench" --prefix tests/e2e
@@ -65,8 +69,6 @@ mkdir -p "$out/simd"
 cp target/e2e/perf.json target/e2e/images-perf.json target/e2e/frames.json "$out/simd/"
 
 if $scalar; then
-  say "the page (scalar): a wasm build without SIMD"
-  RUSTFLAGS="" CARGO_TARGET_DIR=target/scalar trunk build --release --dist "$out/dist-scalar"
   for bench in bench bench:images; do
     say "the page (scalar): npm run $bench"
     DIST="$repo/$out/dist-scalar" BENCH_DEVICES=cpu npm run --silent "$bench" --prefix tests/e2e

@@ -1,5 +1,8 @@
 // Which device the page computes on: WebGPU or burn's CPU backend (WebAssembly), with the
-// reason shown under the "Compute on" selector.
+// reason shown under the "Compute on" selector. The playground computes in the compute worker
+// (www/worker/) when there is one, else on the page's thread.
+
+import { computeChannel, RemotePlayground } from "./worker/client.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -16,17 +19,36 @@ let offered = false;
 export const webgpuOffered = () => offered;
 
 /**
+ * A playground, on WebGPU (`gpu`, where there is one) or on the CPU: in the compute worker,
+ * or on the page's thread where there is no worker or it cannot start.
+ */
+async function playgroundOn(lab, gpu) {
+  const channel = computeChannel();
+  if (channel) {
+    try {
+      return await RemotePlayground.create(channel, lab, gpu);
+    } catch (error) {
+      if (error.name !== "WorkerCrash") throw error;
+      console.warn("the compute worker could not start, computing on the page's thread:", error);
+    }
+  }
+  return gpu ? lab.Playground.create() : lab.Playground.createOnCpu();
+}
+
+/**
  * A Playground on the chosen device. "auto" takes WebGPU unless the adapter is a software
  * renderer (SwiftShader computes about a hundred times slower than burn's CPU backend).
+ * `#playground[data-compute]` says where it computes ("worker" or "main").
  */
 export async function makePlayground(lab, device) {
-  const gpu = await lab.Playground.create();
+  const gpu = await playgroundOn(lab, true);
   const hasGpu = gpu.backend() === "webgpu";
   offered = hasGpu;
   const software = SOFTWARE_ADAPTER.test(gpu.backendDescription());
   const useGpu = hasGpu && (device === "webgpu" || (device === "auto" && !software));
-  const pg = useGpu ? gpu : lab.Playground.createOnCpu();
+  const pg = useGpu ? gpu : await playgroundOn(lab, false);
   if (!useGpu) gpu.free();
+  $("playground").dataset.compute = pg instanceof RemotePlayground ? "worker" : "main";
   $("device").value = pg.backend();
   $("device").querySelector("option[value=webgpu]").disabled = !hasGpu;
   $("device-hint").textContent = !hasGpu
@@ -67,7 +89,9 @@ export async function warmUp(lab, pg, { batch, width, n }, say = () => {}) {
   if (!gpu && cpuWarmedUp) return;
   cpuWarmedUp ||= !gpu;
   const what = gpu ? "Preparing your GPU" : "Preparing the CPU code";
-  const spare = gpu ? await lab.Playground.create() : lab.Playground.createOnCpu();
+  const spare = pg instanceof RemotePlayground
+    ? await pg.spare()
+    : gpu ? await lab.Playground.create() : lab.Playground.createOnCpu();
   try {
     if (spare.backend() !== pg.backend()) return;
     spare.setDataset("moons", 1000, 0);

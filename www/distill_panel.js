@@ -97,7 +97,7 @@ export class DistillPanel {
   async begin(settings, generation) {
     const { page } = this;
     const { fromSteps, toSteps, stepsPerRound, learningRate } = settings;
-    page.pg.startDistillation(fromSteps, toSteps, stepsPerRound, learningRate);
+    await page.pg.startDistillation(fromSteps, toSteps, stepsPerRound, learningRate);
     this.started = JSON.stringify(settings);
     this.log = { teacher: { ddim: [], dpmpp2m: [] }, students: [], floor: NaN };
     this.drawChart();

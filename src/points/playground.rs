@@ -70,6 +70,8 @@ pub struct Playground {
     distill_settings: DistillSettings,
     seed: u64,
     word_dim: usize,
+    /// Counts the models: one more each time the model is forgotten or replaced.
+    model_version: u64,
 }
 
 impl Playground {
@@ -87,6 +89,7 @@ impl Playground {
             distill_settings: DistillSettings::default(),
             seed: 0,
             word_dim: DEFAULT_WORD_DIM,
+            model_version: 0,
         }
     }
 
@@ -259,6 +262,13 @@ impl Playground {
         self.trainer = None;
         self.distillation = None;
         self.loaded_student = None;
+        self.model_version += 1;
+    }
+
+    /// Which model this is: a number that changes whenever the model is forgotten or replaced
+    /// (a copy of the playground that never trains tells from it what a change of setup did).
+    pub fn model_version(&self) -> u64 {
+        self.model_version
     }
 
     /// Optimiser steps taken by the current model.

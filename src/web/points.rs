@@ -211,6 +211,13 @@ impl Playground {
         self.inner.borrow_mut().reset();
     }
 
+    /// Which model the playground holds: changes whenever the model is forgotten (a change of
+    /// data, schedule, width, words; `reset`) or replaced (`importWeights`).
+    #[wasm_bindgen(js_name = modelVersion)]
+    pub fn model_version(&self) -> f64 {
+        self.inner.borrow().model_version() as f64
+    }
+
     /// Optimiser steps taken by the current model.
     #[wasm_bindgen(js_name = stepsDone)]
     pub fn steps_done(&self) -> u32 {

@@ -34,6 +34,8 @@ test("the playground: data, forward, training, sampling, distillation, drawing, 
     assert.equal(await page.inputValue("#device"), "cpu");
     assert.match(await page.textContent("#device-hint"), /software renderer/);
     assert.equal(await pageState(page, "ui.pg.backend()"), "cpu");
+    // It computes in the compute worker; the main thread only draws.
+    assert.equal(await page.getAttribute("#playground", "data-compute"), "worker");
 
     // 1. A dataset.
     await page.getByRole("button", { name: "rings", exact: true }).click();
@@ -53,6 +55,12 @@ test("the playground: data, forward, training, sampling, distillation, drawing, 
     // 3. Training, until the second quality reading (250 steps) has come in, then pause. (How
     // good training gets is the browser tests' and the benchmarks' business.)
     await page.getByRole("button", { name: "moons", exact: true }).click();
+    // No task over 50 ms on the main thread while the worker trains and samples.
+    await page.evaluate(() => {
+      window.longTasks = [];
+      window.longTaskWatch = new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => Math.round(e.duration))));
+      window.longTaskWatch.observe({ type: "longtask" });
+    });
     await page.click("#train");
     await page.waitForFunction(() => window.diffusionLabUi.training.qualityLog.xs.length >= 2, null, {
       timeout: 600_000,
@@ -77,6 +85,9 @@ test("the playground: data, forward, training, sampling, distillation, drawing, 
     await page.click("#sample");
     await page.waitForFunction(() => /SWD/.test(document.getElementById("sample-stats").textContent));
     console.log(`sampling: ${await page.textContent("#sample-stats")}`);
+    const longTasks = await page.evaluate(() => (window.longTaskWatch.disconnect(), window.longTasks));
+    console.log(`main-thread tasks over 50 ms while training and sampling: ${JSON.stringify(longTasks)}`);
+    assert.deepEqual(longTasks, [], "long tasks on the main thread");
     await checkStage(page, "4-samples", await pageState(page, "Array.from(ui.samples)"), { alsoDrawn: data, minHit: 0.8 });
     await page.click("#animate");
     await page.waitForFunction(() => /step 20 of 20/.test(document.getElementById("stage-caption").textContent), null, { timeout: 60_000 });

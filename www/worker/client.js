@@ -3,6 +3,7 @@
 // ImageStudio's own methods, so the main thread only draws.
 
 import { WorkerChannel } from "./channel.js";
+export { RemotePlayground } from "./remote_playground.js";
 
 let channel = null;
 /** Who hears of a crash of the compute worker (the panels, to say so). */

@@ -1,5 +1,5 @@
-// The compute worker: its own instance of the crate's WebAssembly module, and the image
-// studios opened in it, served to the page through `serve.js`. Started by `client.js` as
+// The compute worker: its own instance of the crate's WebAssembly module, and the
+// playgrounds (`playground_service.js`) and image studios opened in it, served to the page through `serve.js`. Started by `client.js` as
 // `compute.js?glue=URL&wasm=URL` (trunk's JavaScript bindings and the module they load).
 //
 // Methods: `studio.open({options})` → `{handle, info}`; `studio.call({handle, method,
@@ -7,6 +7,7 @@
 // `info` is what the page reads synchronously: words, backend, student steps, the teacher.
 
 import { serve } from "./serve.js";
+import { playgroundHandlers } from "./playground_service.js";
 
 const params = new URL(self.location.href).searchParams;
 /** The module's exports, once instantiated. */
@@ -39,6 +40,8 @@ function studio(handle) {
 }
 
 serve({
+  ...playgroundHandlers(lab),
+
   async "studio.open"({ options }, { progress }) {
     const { ImageStudio } = await lab;
     const handle = nextHandle++;

@@ -97,16 +97,30 @@ fn training_lowers_the_loss_and_keeps_the_model_until_the_data_changes() {
     let later: f32 = p.train(50).unwrap().into_scalar();
     assert!(later < 0.93 * first, "loss {first} then {later}");
     assert_eq!(p.steps_done(), 470);
-    // Rate and batch change a model in training; width, schedule and data start afresh.
+    // Rate and batch change a model in training; width, schedule and data start afresh. The
+    // model's version moves exactly when the model is forgotten (a copy that never trains,
+    // the page's, learns from it what a change did).
+    let version = p.model_version();
     p.set_training(1e-3, 256, 32).unwrap();
     assert_eq!(p.steps_done(), 470);
     p.set_schedule("cosine", 1000).unwrap();
     assert_eq!(p.steps_done(), 470);
+    assert_eq!(p.model_version(), version);
+    assert!(p.set_training(1e-3, 0, 32).is_err());
+    assert_eq!(
+        p.model_version(),
+        version,
+        "a refused change forgets nothing"
+    );
     p.set_schedule("linear", 1000).unwrap();
     assert_eq!(p.steps_done(), 0);
+    assert!(p.model_version() > version);
+    let version = p.model_version();
     let _ = p.train(1).unwrap();
+    assert_eq!(p.model_version(), version);
     p.set_dataset("rings", 400, 3).unwrap();
     assert_eq!(p.steps_done(), 0);
+    assert!(p.model_version() > version);
 }
 
 #[test]

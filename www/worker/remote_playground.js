@@ -1,0 +1,135 @@
+// A Playground that computes in the compute worker, with the crate's Playground methods, so
+// the page's panels drive it as they drive a local one while training, sampling, measuring and
+// distilling (and WebGPU's kernel compiling) happen off the main thread.
+//
+// The page keeps a copy of the data and settings: a CPU Playground (`mirror`) that never
+// trains. A change of setup goes to the mirror first, which checks it and throws at once as a
+// local playground does, then to the worker (requests run there in order, so the worker's
+// setup always follows the page's). What is only data (the points, the noised points, the
+// words, the settings) the mirror answers at once; what training changes (steps done, the
+// students, the distillation's progress) comes back with every answer of the worker.
+
+/** Changes of setup: checked and applied by the mirror, then repeated in the worker. */
+const SETTERS = [
+  "setDataset", "setPoints", "setSchedule", "setTraining", "reset", "setLabeledPoints",
+  "setDatasets", "setConditioning",
+];
+/** What the mirror answers at once. */
+const DATA = ["points", "dataLabel", "noised", "words", "labels", "settings", "wordQuality"];
+/** What the worker computes (each returns a promise). */
+const COMPUTE = [
+  "train", "sample", "trajectory", "quality", "exportWeights", "exportStudent",
+  "startDistillation", "distillSteps", "distill", "sampleWord", "trajectoryWord", "embeddings",
+  "embeddingMap",
+];
+
+export class RemotePlayground {
+  /**
+   * A playground in the worker of `channel`, on WebGPU when `gpu` and the worker has it, else
+   * on the CPU; `lab` is the page's module (for the mirror).
+   */
+  static async create(channel, lab, gpu) {
+    const { handle, state } = await channel.request("playground.create", { gpu });
+    return new RemotePlayground(channel, lab, handle, state);
+  }
+
+  constructor(channel, lab, handle, state) {
+    this.channel = channel;
+    this.lab = lab;
+    const mirror = lab.Playground.createOnCpu();
+    this.mirror = mirror;
+    this.handle = handle;
+    this.state = state;
+    this.generation = channel.generation;
+  }
+
+  /** Calls `method` in the worker; its answer brings the playground's state. */
+  async call(method, args, onProgress) {
+    if (this.generation !== this.channel.generation) {
+      throw new Error("the compute worker stopped, and this playground with it: choose the device again to start afresh");
+    }
+    const { result, state } = await this.channel.request(
+      "playground.call",
+      { handle: this.handle, method, args },
+      { onProgress },
+    );
+    this.state = state;
+    return result;
+  }
+
+  /** Repeats in the worker a change the mirror accepted (nothing to wait for). */
+  repeat(method, args) {
+    this.call(method, args).catch((error) => console.error(`the worker refused ${method}, which the page accepted:`, error));
+  }
+
+  /** After the mirror forgot its model, so did the worker: what training made is gone. */
+  forgotten() {
+    this.state = {
+      ...this.state,
+      stepsDone: 0,
+      studentSteps: Array.from(this.mirror.studentSteps()),
+      distillProgress: this.mirror.distillProgress(),
+    };
+  }
+
+  backend() { return this.state.backend; }
+  backendDescription() { return this.state.backendDescription; }
+  stepsDone() { return this.state.stepsDone; }
+  studentSteps() { return Uint32Array.from(this.state.studentSteps); }
+  distillProgress() { return this.state.distillProgress; }
+
+  /** A model or a student from a `.dlab` file: checked by the mirror, then loaded in the worker. */
+  importWeights(bytes) {
+    const kind = this.mirror.importWeights(bytes);
+    this.repeat("importWeights", [bytes]);
+    this.state = {
+      ...this.state,
+      ...(kind === "model" ? { stepsDone: this.mirror.stepsDone() } : {}),
+      studentSteps: Array.from(this.mirror.studentSteps()),
+      distillProgress: this.mirror.distillProgress(),
+    };
+    return kind;
+  }
+
+  /**
+   * Resolves with the reason once the worker's WebGPU device is lost, or once the worker
+   * itself stopped (the playground is then gone as with a lost device).
+   */
+  lost() {
+    return this.channel.request("playground.lost", { handle: this.handle }).catch((error) => error.message);
+  }
+
+  /** Another playground on the same device in the same worker (for warming it up). */
+  spare() {
+    return RemotePlayground.create(this.channel, this.lab, this.state.backend === "webgpu");
+  }
+
+  free() {
+    this.mirror.free();
+    if (this.generation === this.channel.generation) {
+      this.channel.request("playground.free", { handle: this.handle }).catch(() => {});
+    }
+  }
+}
+
+for (const method of SETTERS) {
+  RemotePlayground.prototype[method] = function (...args) {
+    const version = this.mirror.modelVersion();
+    const result = this.mirror[method](...args);
+    this.repeat(method, args);
+    if (this.mirror.modelVersion() !== version) this.forgotten();
+    return result;
+  };
+}
+for (const method of DATA) {
+  RemotePlayground.prototype[method] = function (...args) {
+    return this.mirror[method](...args);
+  };
+}
+for (const method of COMPUTE) {
+  RemotePlayground.prototype[method] = function (...args) {
+    if (method !== "distill") return this.call(method, args);
+    const { onProgress, ...options } = args[0] ?? {};
+    return this.call(method, [options], onProgress);
+  };
+}
