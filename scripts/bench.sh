@@ -59,7 +59,10 @@ say "the page (SIMD): trunk build --release"
 trunk build --release
 if $scalar; then
   say "the page (scalar): a wasm build without SIMD"
-  RUSTFLAGS="" CARGO_TARGET_DIR=target/scalar trunk build --release --dist "$out/dist-scalar"
+  # Neither wasm's SIMD instructions (+simd128, from .cargo/config.toml) nor burn's `simd`
+  # kernels (the crate's default feature).
+  RUSTFLAGS="" CARGO_TARGET_DIR=target/scalar trunk build --release --no-default-features \
+    --dist "$out/dist-scalar"
 fi
 for bench in bench bench:images bench:frames; do
   say "the page (SIMD): npm run $bench"

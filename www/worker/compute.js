@@ -1,13 +1,11 @@
-// The compute worker: its own instance of the crate's WebAssembly module, and the
-// playgrounds (`playground_service.js`) and image studios opened in it, served to the page through `serve.js`. Started by `client.js` as
-// `compute.js?glue=URL&wasm=URL` (trunk's JavaScript bindings and the module they load).
-//
-// Methods: `studio.open({options})` → `{handle, info}`; `studio.call({handle, method,
-// options})` → `{result, info}` (`judge` takes `options.images`); `studio.free({handle})`.
-// `info` is what the page reads synchronously: words, backend, student steps, the teacher.
+// The compute worker: its own instance of the crate's WebAssembly module, and the playgrounds
+// (`playground_service.js`) and image studios (`studio_service.js`) made in it, served to the
+// page through `serve.js`. Started by `client.js` as `compute.js?glue=URL&wasm=URL` (trunk's
+// JavaScript bindings and the module they load).
 
 import { serve } from "./serve.js";
 import { playgroundHandlers } from "./playground_service.js";
+import { studioHandlers } from "./studio_service.js";
 
 const params = new URL(self.location.href).searchParams;
 /** The module's exports, once instantiated. */
@@ -16,60 +14,4 @@ const lab = import(params.get("glue")).then(async (bindings) => {
   return bindings;
 });
 
-/** Studios opened here: handle → ImageStudio. */
-const studios = new Map();
-/** Where each studio's download progress goes: the request that runs it now. */
-const reporters = new Map();
-let nextHandle = 1;
-
-/** The methods of an ImageStudio that take an options object and may be cancelled. */
-const OPTION_METHODS = new Set(["generate", "denoising", "denoisingWithLatents", "interpolate", "variations"]);
-
-const info = (studio) => ({
-  words: studio.words(),
-  backend: studio.backend(),
-  backendDescription: studio.backendDescription(),
-  studentSteps: Array.from(studio.studentSteps()),
-  hasTeacher: studio.hasTeacher(),
-});
-
-function studio(handle) {
-  const found = studios.get(handle);
-  if (!found) throw new Error("this image studio was closed or belongs to a worker that stopped");
-  return found;
-}
-
-serve({
-  ...playgroundHandlers(lab),
-
-  async "studio.open"({ options }, { progress }) {
-    const { ImageStudio } = await lab;
-    const handle = nextHandle++;
-    reporters.set(handle, progress);
-    const onProgress = (value) => reporters.get(handle)?.(value);
-    try {
-      const opened = await ImageStudio.open({ ...options, onProgress });
-      studios.set(handle, opened);
-      return { handle, info: info(opened) };
-    } catch (error) {
-      reporters.delete(handle);
-      throw error;
-    }
-  },
-
-  async "studio.call"({ handle, method, options }, { signal, progress }) {
-    const s = studio(handle);
-    reporters.set(handle, progress);
-    let result;
-    if (OPTION_METHODS.has(method)) result = await s[method]({ ...options, signal });
-    else if (method === "judge") result = await s.judge(options.images);
-    else throw new Error(`an image studio has no method ${JSON.stringify(method)} to call here`);
-    return { result, info: info(s) };
-  },
-
-  "studio.free"({ handle }) {
-    studios.get(handle)?.free();
-    studios.delete(handle);
-    reporters.delete(handle);
-  },
-});
+serve({ ...playgroundHandlers(lab), ...studioHandlers(lab) });
