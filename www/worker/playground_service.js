@@ -2,6 +2,8 @@
 // here for the page (see `remote_playground.js`, their handle there). Each answer carries the
 // playground's state that the page reads synchronously.
 
+import { Handles } from "./handles.js";
+
 /** The methods the page may call here (the rest it answers from its own copy of the data). */
 const METHODS = new Set([
   // The setup, repeated here after the page's copy accepted it.
@@ -24,25 +26,19 @@ const state = (pg) => ({
 
 /** The handlers of `serve` for playgrounds, with `lab` the promise of the module's exports. */
 export function playgroundHandlers(lab) {
-  const playgrounds = new Map();
-  let nextHandle = 1;
-  const get = (handle) => {
-    const pg = playgrounds.get(handle);
-    if (!pg) throw new Error("this playground was freed or belongs to a worker that stopped");
-    return pg;
-  };
+  const playgrounds = new Handles("playground");
   return {
     /** A playground on WebGPU when the worker has it (`gpu: true`), else on the CPU. */
     async "playground.create"({ gpu }) {
       const { Playground } = await lab;
       const pg = gpu ? await Playground.create() : Playground.createOnCpu();
-      const handle = nextHandle++;
+      const handle = playgrounds.reserve();
       playgrounds.set(handle, pg);
       return { handle, state: state(pg) };
     },
 
     async "playground.call"({ handle, method, args }, { progress }) {
-      const pg = get(handle);
+      const pg = playgrounds.get(handle);
       let result;
       if (method === "distill") result = await pg.distill({ ...args[0], onProgress: progress });
       else if (METHODS.has(method)) result = await pg[method](...args);
@@ -52,12 +48,11 @@ export function playgroundHandlers(lab) {
 
     /** Resolves with the reason once the playground's WebGPU device is lost. */
     "playground.lost"({ handle }) {
-      return get(handle).lost();
+      return playgrounds.get(handle).lost();
     },
 
     "playground.free"({ handle }) {
-      playgrounds.get(handle)?.free();
-      playgrounds.delete(handle);
+      playgrounds.free(handle);
     },
   };
 }

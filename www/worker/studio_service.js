@@ -6,6 +6,8 @@
 // Methods: `studio.open({options})` → `{handle, info}`; `studio.call({handle, method,
 // options})` → `{result, info}` (`judge` takes `options.images`); `studio.free({handle})`.
 
+import { Handles } from "./handles.js";
+
 /** The methods of an ImageStudio that take an options object and may be cancelled. */
 const OPTION_METHODS = new Set(["generate", "denoising", "denoisingWithLatents", "interpolate", "variations"]);
 
@@ -19,20 +21,13 @@ const info = (studio) => ({
 
 /** The handlers of `serve` for image studios, with `lab` the promise of the module's exports. */
 export function studioHandlers(lab) {
-  /** Studios opened here: handle → ImageStudio. */
-  const studios = new Map();
+  const studios = new Handles("image studio");
   /** Where each studio's download progress goes: the request that runs it now. */
   const reporters = new Map();
-  let nextHandle = 1;
-  const studio = (handle) => {
-    const found = studios.get(handle);
-    if (!found) throw new Error("this image studio was closed or belongs to a worker that stopped");
-    return found;
-  };
   return {
     async "studio.open"({ options }, { progress }) {
       const { ImageStudio } = await lab;
-      const handle = nextHandle++;
+      const handle = studios.reserve();
       reporters.set(handle, progress);
       const onProgress = (value) => reporters.get(handle)?.(value);
       try {
@@ -46,7 +41,7 @@ export function studioHandlers(lab) {
     },
 
     async "studio.call"({ handle, method, options }, { signal, progress }) {
-      const s = studio(handle);
+      const s = studios.get(handle);
       reporters.set(handle, progress);
       let result;
       if (OPTION_METHODS.has(method)) result = await s[method]({ ...options, signal });
@@ -56,8 +51,7 @@ export function studioHandlers(lab) {
     },
 
     "studio.free"({ handle }) {
-      studios.get(handle)?.free();
-      studios.delete(handle);
+      studios.free(handle);
       reporters.delete(handle);
     },
   };
