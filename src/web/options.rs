@@ -70,21 +70,21 @@ pub(crate) fn floats(options: &JsValue, key: &str) -> Result<Option<Vec<f32>>, S
 
 /// An optional function field (a callback).
 pub(crate) fn function(options: &JsValue, key: &str) -> Result<Option<js_sys::Function>, String> {
-    get(options, key)
-        .map(|v| {
-            v.dyn_into::<js_sys::Function>()
-                .map_err(|_| format!("the option {key} must be a function"))
-        })
-        .transpose()
+    typed(options, key, "a function")
 }
 
 /// An optional `AbortSignal` field: the job stops, rejecting with an `AbortError`, once the
 /// signal is aborted.
 pub(crate) fn signal(options: &JsValue, key: &str) -> Result<Option<web_sys::AbortSignal>, String> {
+    typed(options, key, "an AbortSignal")
+}
+
+/// An optional field of the JavaScript type `T`, `what` in the message when it is another.
+fn typed<T: JsCast>(options: &JsValue, key: &str, what: &str) -> Result<Option<T>, String> {
     get(options, key)
         .map(|v| {
-            v.dyn_into::<web_sys::AbortSignal>()
-                .map_err(|_| format!("the option {key} must be an AbortSignal"))
+            v.dyn_into::<T>()
+                .map_err(|_| format!("the option {key} must be {what}"))
         })
         .transpose()
 }
