@@ -2,7 +2,7 @@
 // reason shown under the "Compute on" selector. The playground computes in the compute worker
 // (www/worker/) when there is one, else on the page's thread.
 
-import { computeChannel, RemotePlayground } from "./worker/client.js";
+import { inWorkerOr, RemotePlayground } from "./worker/client.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -22,17 +22,11 @@ export const webgpuOffered = () => offered;
  * A playground, on WebGPU (`gpu`, where there is one) or on the CPU: in the compute worker,
  * or on the page's thread where there is no worker or it cannot start.
  */
-async function playgroundOn(lab, gpu) {
-  const channel = computeChannel();
-  if (channel) {
-    try {
-      return await RemotePlayground.create(channel, lab, gpu);
-    } catch (error) {
-      if (error.name !== "WorkerCrash") throw error;
-      console.warn("the compute worker could not start, computing on the page's thread:", error);
-    }
-  }
-  return gpu ? lab.Playground.create() : lab.Playground.createOnCpu();
+function playgroundOn(lab, gpu) {
+  return inWorkerOr(
+    (channel) => RemotePlayground.create(channel, lab, gpu),
+    () => (gpu ? lab.Playground.create() : lab.Playground.createOnCpu()),
+  );
 }
 
 /**

@@ -11,7 +11,7 @@ import { $, message } from "./ui.js";
 import { drawImages, drawLatents } from "./image_grid.js";
 import { ImagePad } from "./image_pad.js";
 import { softwareAdapter } from "./device.js";
-import { computeChannel, onWorkerCrash, RemoteStudio } from "./worker/client.js";
+import { inWorkerOr, onWorkerCrash, RemoteStudio } from "./worker/client.js";
 
 /** Step counts offered for the teacher. */
 const TEACHER_STEPS = [4, 8, 16, 20, 32, 50];
@@ -79,17 +79,10 @@ class ImagesPanel {
    * cannot start; `#images-panel[data-compute]` says which ("worker" or "main").
    */
   async openStudio(options) {
-    const channel = computeChannel();
-    let studio = null;
-    if (channel) {
-      try {
-        studio = await RemoteStudio.open(channel, options);
-      } catch (error) {
-        if (error.name !== "WorkerCrash") throw error;
-        console.warn("the compute worker could not start, computing on the main thread:", error);
-      }
-    }
-    studio ??= await this.lab.ImageStudio.open(options);
+    const studio = await inWorkerOr(
+      (channel) => RemoteStudio.open(channel, options),
+      () => this.lab.ImageStudio.open(options),
+    );
     $("images-panel").dataset.compute = studio instanceof RemoteStudio ? "worker" : "main";
     return studio;
   }

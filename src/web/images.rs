@@ -3,24 +3,24 @@
 //! (the library checks ranges, in one place); missing models are fetched when first asked
 //! for, and on the CPU the browser gets its turn between steps.
 
-use super::pace::{in_pieces, in_worker};
+use super::pace::in_worker;
 use super::{count, options, read_floats, reject, seed};
 use crate::backend::{Backend, BackendKind};
 use crate::images::card::{AutoencoderCard, JudgeCard, LatentDenoiserCard};
-use crate::images::studio::{Model, Studio, StudioJob, StudioRequest};
+use crate::images::studio::{Model, Studio, StudioRequest};
 use js_sys::{Array, Function, Promise};
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 mod inputs;
+mod jobs;
 use inputs::{
     AUTOENCODER, FIRST_STUDENT, JUDGE, SHIPPED, SHIPPED_STUDENTS, TEACHER, backend_of, fetch, read,
     request, student_file,
 };
+use jobs::images;
 
 /// Images of a word on the page's backend: the distilled students (1, 2 or 4 steps) and, for
 /// comparison, their teacher with any sampler.
@@ -102,53 +102,6 @@ impl ImageStudio {
         let (unet, card) = read::<LatentDenoiserCard>(what, bytes, &self.backend)?;
         self.studio.borrow_mut().add(unet, card).map(|_| ())
     }
-
-    /// A promise of the job `make` builds from the studio (after fetching what `request`
-    /// needs), taken step by step (the browser's turn between steps on the CPU) and `finish`ed.
-    /// The option `signal` (an `AbortSignal`) cancels the job: it stops before its next step
-    /// (on the CPU; on WebGPU the steps are queued at once) and rejects with an `AbortError`;
-    /// the studio stays usable.
-    fn run(
-        &self,
-        options: &JsValue,
-        request: Result<StudioRequest, String>,
-        make: impl FnOnce(&Studio, &StudioRequest) -> Result<StudioJob, String> + 'static,
-        finish: impl FnOnce(StudioJob) -> Finished + 'static,
-    ) -> Promise {
-        let this = self.handle();
-        let signal = options::signal(options, "signal");
-        future_to_promise(async move {
-            let request = request.map_err(reject)?;
-            let signal = signal.map_err(reject)?;
-            let go_on = || match &signal {
-                Some(signal) if signal.aborted() => Err(cancelled()),
-                _ => Ok(()),
-            };
-            go_on()?;
-            this.fetch_missing(&request).await?;
-            go_on()?;
-            let mut job = make(&this.studio.borrow(), &request).map_err(reject)?;
-            if this.backend.kind == BackendKind::Cpu {
-                in_pieces(|| go_on().map(|_| job.step())).await?;
-            }
-            finish(job).await
-        })
-    }
-}
-
-/// The error a cancelled job rejects with: an `Error` named `AbortError`, as `fetch` uses.
-fn cancelled() -> JsValue {
-    let error = js_sys::Error::new("the job was cancelled");
-    error.set_name("AbortError");
-    error.into()
-}
-
-/// What a finished job resolves its promise with, read back asynchronously.
-type Finished = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
-
-/// A job's images, as a `Float32Array`.
-fn images(job: StudioJob) -> Finished {
-    Box::pin(read_floats(job.images()))
 }
 
 #[wasm_bindgen]

@@ -44,6 +44,23 @@ export function computeChannel() {
 }
 
 /**
+ * What `remote(channel)` makes in the compute worker, or what `local()` makes on the page's
+ * thread where there is no worker or it cannot start.
+ */
+export async function inWorkerOr(remote, local) {
+  const channel = computeChannel();
+  if (channel) {
+    try {
+      return await remote(channel);
+    } catch (error) {
+      if (error.name !== "WorkerCrash") throw error;
+      console.warn("the compute worker could not start, computing on the page's thread:", error);
+    }
+  }
+  return local();
+}
+
+/**
  * An ImageStudio in the compute worker, with the methods of the crate's ImageStudio: those
  * that compute resolve in the worker's time (and take `signal` to cancel); `words()`,
  * `backend()`, `backendDescription()`, `studentSteps()` and `hasTeacher()` answer at once

@@ -62,11 +62,24 @@ export class RemotePlayground {
     this.call(method, args).catch((error) => console.error(`the worker refused ${method}, which the page accepted:`, error));
   }
 
-  /** After the mirror forgot its model, so did the worker: what training made is gone. */
-  forgotten() {
+  /**
+   * A change of setup: made on the mirror (which throws on bad input), then repeated in the
+   * worker. When the mirror forgot or replaced its model, so did the worker: the state is then
+   * the mirror's.
+   */
+  change(method, args) {
+    const version = this.mirror.modelVersion();
+    const result = this.mirror[method](...args);
+    this.repeat(method, args);
+    if (this.mirror.modelVersion() !== version) this.adopt({ model: true });
+    return result;
+  }
+
+  /** The students and the distillation (and with `model` the steps done) as the mirror has them. */
+  adopt({ model }) {
     this.state = {
       ...this.state,
-      stepsDone: 0,
+      ...(model ? { stepsDone: this.mirror.stepsDone() } : {}),
       studentSteps: Array.from(this.mirror.studentSteps()),
       distillProgress: this.mirror.distillProgress(),
     };
@@ -80,14 +93,9 @@ export class RemotePlayground {
 
   /** A model or a student from a `.dlab` file: checked by the mirror, then loaded in the worker. */
   importWeights(bytes) {
-    const kind = this.mirror.importWeights(bytes);
-    this.repeat("importWeights", [bytes]);
-    this.state = {
-      ...this.state,
-      ...(kind === "model" ? { stepsDone: this.mirror.stepsDone() } : {}),
-      studentSteps: Array.from(this.mirror.studentSteps()),
-      distillProgress: this.mirror.distillProgress(),
-    };
+    const kind = this.change("importWeights", [bytes]);
+    // A student replaces the students and keeps the model.
+    if (kind !== "model") this.adopt({ model: false });
     return kind;
   }
 
@@ -114,11 +122,7 @@ export class RemotePlayground {
 
 for (const method of SETTERS) {
   RemotePlayground.prototype[method] = function (...args) {
-    const version = this.mirror.modelVersion();
-    const result = this.mirror[method](...args);
-    this.repeat(method, args);
-    if (this.mirror.modelVersion() !== version) this.forgotten();
-    return result;
+    return this.change(method, args);
   };
 }
 for (const method of DATA) {
