@@ -62,8 +62,8 @@ let cpuWarmedUp = false;
  * on the device `pg` computes on, so that the first click is as fast as the hundredth.
  * `say(text)` hears what is being prepared ("1 of 3", ...).
  *
- * On WebGPU, burn compiles a kernel the first time it runs one, on the page's thread: the first
- * training call took 13.3 s instead of 2.9 s, the first sampling 6.0 s instead of 3.5 s
+ * On WebGPU, burn compiles a kernel the first time it runs one: the first training call took
+ * 13.3 s instead of 2.9 s, the first sampling 6.0 s instead of 3.5 s
  * (SwiftShader, headless Chromium, 2 cores). The throwaway playground shares the page's
  * device, so its kernels are the page's; each new WebGPU device (a switch, a lost device)
  * compiles them again. On the CPU, V8 first compiles a WebAssembly function quickly when it is
@@ -73,8 +73,8 @@ let cpuWarmedUp = false;
  * second.
  */
 export async function warmUp(lab, pg, { batch, width, n }, say = () => {}) {
-  // The line is painted before the work that follows blocks the page (a kernel compiles on
-  // the page's thread).
+  // The line is painted before the work that follows (a kernel compiling blocks the page when
+  // the playground computes on the page's thread).
   const tell = async (text) => {
     say(text);
     await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok)));

@@ -42,11 +42,11 @@ pub(crate) async fn yield_to_page() -> Result<(), JsValue> {
         let now: Function = get(&performance, "now")?.into();
         Ok(now.call0(&performance)?.as_f64().unwrap_or(0.0))
     };
-    let document = get(&global, "document")?;
     let (start, last_frame) = (now()?, LAST_FRAME.with(|f| f.get()));
-    if document.is_undefined() && start - LAST_RESUME.with(|r| r.get()) < WORKER_SLICE_MS {
+    if in_worker() && start - LAST_RESUME.with(|r| r.get()) < WORKER_SLICE_MS {
         return Ok(());
     }
+    let document = get(&global, "document")?;
     let visible = !document.is_undefined()
         && get(&document, "visibilityState")?.as_string().as_deref() == Some("visible");
     // The piece that just ended, taken as the length of the next (0 after a long idle time,
