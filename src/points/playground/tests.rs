@@ -1,4 +1,5 @@
 use super::*;
+use crate::checkpoint;
 
 pub(super) fn read(t: Tensor<2>) -> Vec<f32> {
     t.into_data().try_into_vec::<f32>().unwrap()
