@@ -44,6 +44,13 @@ CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=2400 \
 step "build the page (trunk, release, wasm-opt)"
 trunk build --release
 
+step "build the page without WebAssembly SIMD (for the end-to-end test that compares the two)"
+# A second wasm build in its own target folder (about 15 minutes cold on 2 cores, 3 warm):
+# no `+simd128` and burn without its `simd` feature.
+export DIST_SCALAR="$repo/target/dist-scalar"
+RUSTFLAGS="" CARGO_TARGET_DIR=target/scalar trunk build --release --no-default-features \
+  --dist "$DIST_SCALAR"
+
 step "end-to-end test (Playwright, headless Chromium)"
 npm test --prefix tests/e2e
 

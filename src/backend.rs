@@ -86,13 +86,24 @@ impl LostWatch {
     }
 }
 
+/// The CPU backend's name for people. In the browser it says whether the module was built with
+/// WebAssembly's 128-bit SIMD (the shipped page) or without (`--no-default-features` and no
+/// `+simd128`: the scalar build the benchmarks and the SIMD test compare against).
+const CPU_ADAPTER: &str = if cfg!(not(target_family = "wasm")) {
+    "burn flex (CPU)"
+} else if cfg!(target_feature = "simd128") {
+    "burn flex (CPU, WebAssembly SIMD)"
+} else {
+    "burn flex (CPU, scalar WebAssembly)"
+};
+
 impl Backend {
     /// The `flex` CPU backend, used natively and as the browser's fallback.
     pub fn cpu(fallback_reason: Option<String>) -> Self {
         Self {
             device: Device::flex(),
             kind: BackendKind::Cpu,
-            adapter: "burn flex (CPU)".to_string(),
+            adapter: CPU_ADAPTER.to_string(),
             fallback_reason,
             lost: Arc::default(),
         }
