@@ -36,6 +36,8 @@ class PlaygroundPage {
     this.pg = pg;
     this.stage = stage;
     this.state = state;
+    /** Cancels the sampling jobs in flight when something else starts (see `stopAll`). */
+    this.jobs = new AbortController();
     /** The samples last shown on the stage. */
     this.samples = null;
     this.data = new DataPanel(this);
@@ -140,6 +142,11 @@ class PlaygroundPage {
     $("stage-caption").textContent = text;
   }
 
+  /** The signal of the sampling jobs started now: aborted by the next `stopAll()`. */
+  get signal() {
+    return this.jobs.signal;
+  }
+
   /** The stage's legend: one coloured entry per word (none for unnamed points). */
   legend(words) {
     $("stage-legend").replaceChildren(
@@ -152,12 +159,18 @@ class PlaygroundPage {
     );
   }
 
-  /** Stops whatever runs: training, distillation, the forward animation, a reverse animation. */
+  /**
+   * Stops whatever runs: training, distillation, the forward animation, a reverse animation,
+   * and cancels the sampling jobs still computing (their callers pass `signal`), so that what
+   * starts now does not wait behind them.
+   */
   stopAll() {
     this.training.stop();
     this.distill.stop();
     this.forward.stop();
     this.sampling.stop();
+    this.jobs.abort();
+    this.jobs = new AbortController();
   }
 
   /** The model was forgotten (new data, schedule or network): clear what showed it. */

@@ -2,7 +2,7 @@
 // count, η and seed; animated with each point's trail; and two settings compared side by
 // side, each with its quality numbers.
 
-import { $, COLORS, PREVIEW_SAMPLES, afterFrame, message, nextFrame, qualityText } from "./ui.js";
+import { $, COLORS, PREVIEW_SAMPLES, afterFrame, cancelled, message, nextFrame, qualityText } from "./ui.js";
 import { Stage } from "./stage.js";
 import { trajectoryFrame } from "./trails.js";
 import { DEFAULTS } from "./url_state.js";
@@ -43,14 +43,14 @@ export class SamplingPanel {
     page.say("sample-stats", "Sampling…");
     try {
       const t0 = performance.now();
-      const samples = await page.pg.sample(PREVIEW_SAMPLES, sampler, steps, seed, eta);
+      const samples = await page.pg.sample(PREVIEW_SAMPLES, sampler, steps, seed, eta, page.signal);
       const ms = performance.now() - t0;
       const q = await page.pg.quality(samples);
       await afterFrame(); // a frame between the measuring and the drawing
       page.showSamples(samples, `${PREVIEW_SAMPLES} samples: ${sampler}, ${steps} steps, seed ${seed}`, q);
       page.say("sample-stats", `${qualityText(q)} · ${ms.toFixed(0)} ms`);
     } catch (error) {
-      page.say("sample-stats", message(error), true);
+      if (!cancelled(error)) page.say("sample-stats", message(error), true);
     }
   }
 
@@ -93,9 +93,9 @@ export class SamplingPanel {
     page.stopAll();
     let frames;
     try {
-      frames = await page.pg.trajectory(ANIMATED_POINTS, sampler, steps, seed, eta);
+      frames = await page.pg.trajectory(ANIMATED_POINTS, sampler, steps, seed, eta, page.signal);
     } catch (error) {
-      page.say("sample-stats", message(error), true);
+      if (!cancelled(error)) page.say("sample-stats", message(error), true);
       return;
     }
     page.legend([]);
@@ -110,8 +110,9 @@ export class SamplingPanel {
     page.stopAll();
     this.compareA ??= await Stage.create($("cmp-a"), page.lab);
     this.compareB ??= await Stage.create($("cmp-b"), page.lab);
+    const { signal } = page;
     const run = async (stage, cap, sampler, steps) => {
-      const samples = await page.pg.sample(PREVIEW_SAMPLES, sampler, steps, s.seed, s.eta);
+      const samples = await page.pg.sample(PREVIEW_SAMPLES, sampler, steps, s.seed, s.eta, signal);
       const q = await page.pg.quality(samples);
       stage.show([
         { points: page.pg.points(), color: COLORS.dataFaint, size: 2 },
@@ -123,7 +124,7 @@ export class SamplingPanel {
       await run(this.compareA, "cmp-a-cap", s.sampler, s.steps);
       await run(this.compareB, "cmp-b-cap", s.bsampler, s.bsteps);
     } catch (error) {
-      page.say("sample-stats", message(error), true);
+      if (!cancelled(error)) page.say("sample-stats", message(error), true);
     }
   }
 

@@ -42,6 +42,9 @@ export function qualityText(q) {
 /** An error's message, whatever was thrown. */
 export const message = (error) => error?.message ?? String(error);
 
+/** Whether `error` is a job's cancellation (something newer took over: nothing to report). */
+export const cancelled = (error) => error?.name === "AbortError";
+
 /** Splits `points` by `labels` (1-based) into one layer per word, coloured by word. */
 export function wordLayers(points, labels, words, size = 3, alpha = "") {
   const groups = words.map(() => []);

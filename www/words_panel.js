@@ -6,7 +6,7 @@
 // The set is kept in the state as entries "d:name" (a dataset), "t:word" (a typed word) or
 // "s:name:strokes" (a drawing), comma-separated, names URI-encoded.
 
-import { $, PREVIEW_SAMPLES, message, qualityText, wordColor, wordLayers } from "./ui.js";
+import { $, PREVIEW_SAMPLES, cancelled, message, qualityText, wordColor, wordLayers } from "./ui.js";
 import { DATASETS } from "./data_panel.js";
 import { decodeStrokes, strokesToPoints, wordToPoints } from "./sources.js";
 
@@ -203,9 +203,9 @@ export class WordsPanel {
     let frames;
     const n = 1000;
     try {
-      frames = await page.pg.trajectoryWord(word, n, sampler, steps, w, seed, eta);
+      frames = await page.pg.trajectoryWord(word, n, sampler, steps, w, seed, eta, page.signal);
     } catch (error) {
-      page.say("words-stats", message(error), true);
+      if (!cancelled(error)) page.say("words-stats", message(error), true);
       return;
     }
     await page.sampling.play(frames, n, steps, {

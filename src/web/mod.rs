@@ -8,8 +8,10 @@
 //! - `images.rs`: the `ImageStudio` class (images of a word), `fetch.js` its downloads;
 //! - `options.rs`: fields of the options objects JavaScript passes;
 //! - `point_canvas.rs`: the `PointCanvas` class (drawing points with wgpu);
-//! - `pace.rs`: the browser's turn between pieces of CPU work.
+//! - `pace.rs`: the browser's turn between pieces of CPU work;
+//! - `cancel.rs`: jobs cancelled by an `AbortSignal`.
 
+mod cancel;
 mod images;
 mod options;
 mod pace;

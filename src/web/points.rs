@@ -3,6 +3,7 @@
 //! library's [`crate::points::playground::Playground`], and reads results back asynchronously (WebGPU
 //! allows no synchronous reads), one read per call.
 
+use super::cancel::Cancel;
 use super::pace::in_pieces;
 use super::{OrJs, count, lost_promise, number, read_floats, read_values, reject, seed};
 use crate::backend::{self, Backend, BackendKind};
@@ -56,16 +57,50 @@ async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
 /// A promise of a sampling job's result (as `floats`). On the CPU, where every step computes
 /// before it returns, the job yields to the browser between steps, so a long run (2,000 points
 /// over 50 steps take seconds) never freezes the page; on WebGPU steps are only queued.
-fn run_job(job: Result<SamplingJob, String>, on_cpu: bool) -> Promise {
+/// Its [`Cancel`] stops it between steps.
+fn run_job(job: Result<(SamplingJob, Cancel), JsValue>, on_cpu: bool) -> Promise {
     future_to_promise(async move {
-        let mut job = job.map_err(reject)?;
+        let (mut job, cancel) = job?;
+        cancel.check()?;
         if on_cpu {
-            in_pieces(|| Ok(job.step())).await?;
+            in_pieces(|| cancel.check().map(|_| job.step())).await?;
         } else {
             while job.step() {}
         }
         read_floats(job.finish()).await
     })
+}
+
+/// Takes `steps` optimiser steps on the CPU, each in parts with the browser's turn between them
+/// ([`in_pieces`]): `part` takes the next part and returns the step's loss once its last part
+/// is done. `over` says, between two steps, that there is nothing left to do, and `cancel`
+/// stops the call there (never in the middle of a step). Returns the sum of the losses and the
+/// number of steps taken.
+async fn in_whole_steps(
+    steps: usize,
+    cancel: &Cancel,
+    over: impl Fn() -> bool,
+    mut part: impl FnMut() -> Result<Option<Tensor<1>>, String>,
+) -> Result<(Option<Tensor<1>>, usize), JsValue> {
+    let mut sum: Option<Tensor<1>> = None;
+    let (mut done, mut between_steps) = (0, true);
+    in_pieces(|| {
+        if between_steps {
+            cancel.check()?;
+            if over() {
+                return Ok(false);
+            }
+        }
+        let loss = part().map_err(reject)?;
+        between_steps = loss.is_some();
+        if let Some(loss) = loss {
+            sum = Some(sum.take().map_or(loss.clone(), |s| s + loss));
+            done += 1;
+        }
+        Ok(done < steps)
+    })
+    .await?;
+    Ok((sum, done))
 }
 
 /// `{swd, mmd, floorSwd, floorMmd}` for JavaScript.
@@ -81,6 +116,17 @@ fn quality_object(q: &Quality) -> Object {
         let _ = Reflect::set(&out, &key.into(), &value.into());
     }
     out
+}
+
+/// Checks a number of training (or distillation) steps to take in one call, and the call's
+/// `AbortSignal`.
+fn steps_and_cancel(steps: f64, signal: &JsValue) -> Result<(usize, Cancel), JsValue> {
+    let steps = count("the number of steps", steps)
+        .and_then(|steps| playground::Playground::check_train_steps(steps).map(|()| steps));
+    Ok((
+        steps.map_err(reject)?,
+        Cancel::from_arg(signal).map_err(reject)?,
+    ))
 }
 
 /// Checks the numbers of a sampling request from JavaScript.
@@ -229,45 +275,44 @@ impl Playground {
     /// On WebGPU the steps are queued at once. On the CPU, where a step computes before it
     /// returns (a batch of 512 takes about 170 ms in Chromium), each step is taken in parts of
     /// at most [`CPU_TRAIN_ROWS`] examples with the browser's turn between them, so the page
-    /// keeps drawing; the steps are the same.
-    pub fn train(&self, steps: f64) -> Promise {
-        let steps = count("the number of steps", steps)
-            .and_then(|steps| playground::Playground::check_train_steps(steps).map(|()| steps));
+    /// keeps drawing; the steps are the same. `signal` (an `AbortSignal`, optional) stops the
+    /// call between two steps, keeping those taken, and rejects with an `AbortError` (on
+    /// WebGPU, only before the steps are queued).
+    pub fn train(&self, steps: f64, signal: JsValue) -> Promise {
+        let request = steps_and_cancel(steps, &signal);
         if self.backend.kind == BackendKind::Cpu {
             let inner = self.inner.clone();
             return future_to_promise(async move {
-                let steps = steps.map_err(reject)?;
+                let (steps, cancel) = request?;
                 inner.borrow_mut().prepare_training().map_err(reject)?;
-                let mut sum: Option<Tensor<1>> = None;
-                let mut done = 0;
-                in_pieces(|| {
-                    let part = inner.borrow_mut().train_part(CPU_TRAIN_ROWS);
-                    if let Some(loss) = part.map_err(reject)? {
-                        sum = Some(sum.take().map_or(loss.clone(), |s| s + loss));
-                        done += 1;
-                    }
-                    Ok(done < steps)
-                })
-                .await?;
-                let mean = sum.expect("at least one step").div_scalar(steps as f64);
-                read_loss(mean).await
+                let part = || inner.borrow_mut().train_part(CPU_TRAIN_ROWS);
+                let (sum, done) = in_whole_steps(steps, &cancel, || false, part).await?;
+                read_loss(sum.expect("at least one step").div_scalar(done as f64)).await
             });
         }
-        let loss = steps.and_then(|steps| self.inner.borrow_mut().train(steps));
-        future_to_promise(async move { read_loss(loss.map_err(reject)?).await })
+        let loss = request.and_then(|(steps, cancel)| {
+            cancel.check()?;
+            self.inner.borrow_mut().train(steps).map_err(reject)
+        });
+        future_to_promise(async move { read_loss(loss?).await })
     }
 
-    /// Starts the sampling job `request` asks for (every state with `frames`).
-    fn run(&self, request: Result<Draw, String>, frames: bool) -> Promise {
+    /// Starts the sampling job `request` asks for (every state with `frames`), which `signal`
+    /// (an `AbortSignal`, optional) cancels between steps.
+    fn run(&self, request: Result<Draw, String>, frames: bool, signal: &JsValue) -> Promise {
         let on_cpu = self.backend.kind == BackendKind::Cpu;
         let rows = if on_cpu { CPU_BLOCK_ROWS } else { usize::MAX };
-        let job = request.and_then(|d| self.inner.borrow_mut().start(&d, frames, rows));
+        let job = Cancel::from_arg(signal)
+            .and_then(|cancel| Ok((request?, cancel)))
+            .and_then(|(d, cancel)| Ok((self.inner.borrow_mut().start(&d, frames, rows)?, cancel)))
+            .map_err(reject);
         run_job(job, on_cpu)
     }
 
     /// `n` samples, `[x0, y0, ...]`, from `sampler` (`ddpm`, `ddim`, `euler`, `heun`,
     /// `dpmpp2m`) in `steps` steps from noise drawn with `seed`; `eta` (DDIM only, default 0)
-    /// adds DDPM-like noise.
+    /// adds DDPM-like noise. `signal` (an `AbortSignal`, optional) cancels the call between
+    /// steps: it rejects with an `AbortError`.
     pub fn sample(
         &self,
         n: f64,
@@ -275,9 +320,10 @@ impl Playground {
         steps: f64,
         seed_value: f64,
         eta: Option<f64>,
+        signal: JsValue,
     ) -> Promise {
         let request = draw(n, sampler, steps, seed_value, eta);
-        self.run(request, false)
+        self.run(request, false, &signal)
     }
 
     /// Like `sample`, keeping every state: `steps + 1` frames of `n` points, frame 0 the
@@ -289,9 +335,10 @@ impl Playground {
         steps: f64,
         seed_value: f64,
         eta: Option<f64>,
+        signal: JsValue,
     ) -> Promise {
         let request = draw(n, sampler, steps, seed_value, eta);
-        self.run(request, true)
+        self.run(request, true, &signal)
     }
 
     /// SWD and MMD of `samples` against held-out data, with their floors (the same distances

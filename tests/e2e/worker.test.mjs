@@ -119,3 +119,51 @@ test("the compute worker's message layer", { timeout: 120_000 }, () =>
     assert.deepEqual(served.filter((s) => s.status === 404).map((s) => s.path), ["/favicon.ico"]);
     assert.deepEqual(errors.filter((e) => !/boom|Failed to load resource/.test(e)), []);
   }));
+
+test("a playground in the compute worker: a cancelled training keeps its whole steps and stops there", { timeout: 300_000 }, () =>
+  withPage(async (page, { url, errors }) => {
+    await page.goto(url);
+    const report = await page.evaluate(async () => {
+      const lab = await window.diffusionLabReady;
+      const { computeChannel } = await import("/www/worker/client.js");
+      const { RemotePlayground } = await import("/www/worker/remote_playground.js");
+      const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+      const nameOf = (p) => p.then(() => "resolved", (e) => e.name);
+      const pg = await RemotePlayground.create(computeChannel(), lab, false);
+      pg.setDataset("moons", 1000, 0);
+      pg.setTraining(1e-3, 512, 64);
+      await pg.train(2);
+      const out = { backend: pg.backend() };
+      const stop = new AbortController();
+      const running = pg.train(1000, stop.signal);
+      await sleep(1500);
+      stop.abort();
+      out.cancelled = await nameOf(running);
+      // Had the worker gone on training, the steps would keep growing between two calls.
+      await sleep(1000);
+      out.loss = await pg.train(1);
+      const first = pg.stepsDone();
+      await sleep(1000);
+      await pg.train(1);
+      out.steps = [first, pg.stepsDone()];
+      // A signal in the last place of a call with arguments left out (the worker puts it after
+      // them), not aborted: the call goes through.
+      out.samples = (await pg.sample(100, "ddim", 5, 1, new AbortController().signal)).length;
+      const sampling = new AbortController();
+      const sample = pg.sample(10000, "ddim", 500, 0, undefined, sampling.signal);
+      setTimeout(() => sampling.abort(), 200);
+      out.sampleCancelled = await nameOf(sample);
+      pg.free();
+      return out;
+    });
+    console.log(JSON.stringify(report));
+    assert.equal(report.backend, "cpu");
+    assert.equal(report.cancelled, "AbortError");
+    assert.ok(Number.isFinite(report.loss), `loss ${report.loss}`);
+    const [first, second] = report.steps;
+    assert.ok(first > 3 && first < 1003, `steps done after the cancel: ${first}`);
+    assert.equal(second, first + 1, "the cancelled training went on in the worker");
+    assert.equal(report.samples, 200);
+    assert.equal(report.sampleCancelled, "AbortError");
+    assert.deepEqual(errors, []);
+  }));

@@ -9,7 +9,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen_test::*;
 
-use crate::js::resolve;
+use crate::js::{abort_controller, after, resolve};
 
 const AUTOENCODER: &[u8] = include_bytes!("../../www/models/autoencoder.dlab");
 const STUDENT: &[u8] = include_bytes!("../../www/models/student-4.dlab");
@@ -170,15 +170,7 @@ async fn bad_input_is_refused_with_a_message_and_the_studio_keeps_working() {
     }
     // Cancelled jobs: by a signal aborted before the call, and by one aborted while the job
     // runs (64 images on the CPU take many pieces; the abort comes at the first turn).
-    let controller = Reflect::construct(
-        &Reflect::get(&js_sys::global(), &"AbortController".into())
-            .unwrap()
-            .into(),
-        &js_sys::Array::new(),
-    )
-    .unwrap();
-    let abort: js_sys::Function = Reflect::get(&controller, &"abort".into()).unwrap().into();
-    let signal = Reflect::get(&controller, &"signal".into()).unwrap();
+    let (signal, abort) = abort_controller();
     let many = |signal: &JsValue| {
         s.generate(options(&[
             ("word", "sneaker".into()),
@@ -187,12 +179,7 @@ async fn bad_input_is_refused_with_a_message_and_the_studio_keeps_working() {
         ]))
     };
     let running = many(&signal);
-    let set_timeout: js_sys::Function = Reflect::get(&js_sys::global(), &"setTimeout".into())
-        .unwrap()
-        .into();
-    set_timeout
-        .call2(&JsValue::NULL, &abort.bind0(&controller), &0.into())
-        .unwrap();
+    after(0, &abort);
     says(resolve(running).await, "cancelled");
     says(resolve(many(&signal)).await, "cancelled");
     says(

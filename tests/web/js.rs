@@ -14,3 +14,26 @@ pub async fn resolve(promise: Promise) -> Result<JsValue, String> {
             .unwrap_or_else(|| format!("{e:?}"))
     })
 }
+
+/// A fresh `AbortController`: its `signal`, and a function that aborts it.
+pub fn abort_controller() -> (JsValue, js_sys::Function) {
+    let class = Reflect::get(&js_sys::global(), &"AbortController".into()).unwrap();
+    let controller = Reflect::construct(&class.into(), &js_sys::Array::new()).unwrap();
+    let abort: js_sys::Function = Reflect::get(&controller, &"abort".into()).unwrap().into();
+    let signal = Reflect::get(&controller, &"signal".into()).unwrap();
+    (signal, abort.bind0(&controller))
+}
+
+/// Calls `f` after `ms` milliseconds (a timer of the event loop).
+pub fn after(ms: i32, f: &js_sys::Function) {
+    let set_timeout: js_sys::Function = Reflect::get(&js_sys::global(), &"setTimeout".into())
+        .unwrap()
+        .into();
+    set_timeout.call2(&JsValue::NULL, f, &ms.into()).unwrap();
+}
+
+/// Waits `ms` milliseconds.
+pub async fn sleep(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| after(ms, &resolve));
+    JsFuture::from(promise).await.unwrap();
+}

@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_test::*;
 
-use crate::js::resolve;
+use crate::js::{abort_controller, resolve, sleep};
 
 async fn floats(promise: Promise) -> Vec<f32> {
     Float32Array::from(resolve(promise).await.unwrap()).to_vec()
@@ -43,12 +43,16 @@ async fn moons_trains_to_three_times_the_floor_then_distils() {
     let mut log = Vec::new();
     let mut reached = None;
     while p.steps_done() < STEP_BUDGET {
-        let loss = resolve(p.train(10.0)).await.unwrap().as_f64().unwrap();
+        let loss = resolve(p.train(10.0, JsValue::UNDEFINED))
+            .await
+            .unwrap()
+            .as_f64()
+            .unwrap();
         assert!(loss.is_finite() && loss > 0.0, "loss {loss}");
         if p.steps_done() < 200 || !p.steps_done().is_multiple_of(100) {
             continue;
         }
-        let samples = floats(p.sample(2000.0, "ddim", 20.0, 7.0, None)).await;
+        let samples = floats(p.sample(2000.0, "ddim", 20.0, 7.0, None, JsValue::UNDEFINED)).await;
         assert_eq!(samples.len(), 4000);
         let q = resolve(p.quality(&samples)).await.unwrap();
         let ratio = field(&q, "swd") / field(&q, "floorSwd");
@@ -96,7 +100,7 @@ async fn moons_trains_to_three_times_the_floor_then_distils() {
     assert_eq!(steps, [4.0, 2.0]);
     assert_eq!(calls.get(), 30, "a progress call every 10 steps");
     assert_eq!(p.student_steps(), [4, 2]);
-    let teacher = floats(p.sample(2000.0, "ddim", 2.0, 0.0, None)).await;
+    let teacher = floats(p.sample(2000.0, "ddim", 2.0, 0.0, None, JsValue::UNDEFINED)).await;
     let teacher = field(&resolve(p.quality(&teacher)).await.unwrap(), "swd");
     let student = field(&rounds.get(1), "swd");
     console_log!(
@@ -107,7 +111,7 @@ async fn moons_trains_to_three_times_the_floor_then_distils() {
         student < teacher / 2.0,
         "student {student}, teacher {teacher}"
     );
-    let wrong = resolve(p.sample(10.0, "student", 3.0, 0.0, None)).await;
+    let wrong = resolve(p.sample(10.0, "student", 3.0, 0.0, None, JsValue::UNDEFINED)).await;
     assert_eq!(
         wrong.unwrap_err(),
         "no student samples in 3 steps: the students at hand take 4, 2"
@@ -132,7 +136,17 @@ async fn guidance_draws_each_word() {
         .unwrap();
     p.set_training(1e-2, 256.0, 64.0).unwrap();
     let accuracy = async |word: &str, guidance: f64| {
-        let samples = floats(p.sample_word(word, 1000.0, "ddim", 20.0, guidance, 7.0, None)).await;
+        let samples = floats(p.sample_word(
+            word,
+            1000.0,
+            "ddim",
+            20.0,
+            guidance,
+            7.0,
+            None,
+            JsValue::UNDEFINED,
+        ))
+        .await;
         assert_eq!(samples.len(), 2000);
         field(&p.word_quality(word, &samples).unwrap().into(), "accuracy")
     };
@@ -140,7 +154,7 @@ async fn guidance_draws_each_word() {
     let mut log = Vec::new();
     let mut reached = None;
     while p.steps_done() < WORDS_STEP_BUDGET {
-        resolve(p.train(10.0)).await.unwrap();
+        resolve(p.train(10.0, JsValue::UNDEFINED)).await.unwrap();
         if p.steps_done() < 450 || !p.steps_done().is_multiple_of(150) {
             continue;
         }
@@ -181,11 +195,27 @@ async fn guidance_draws_each_word() {
 async fn trajectories_have_the_promised_shape() {
     let p = Playground::create().await;
     p.set_training(2e-3, 256.0, 32.0).unwrap();
-    resolve(p.train(5.0)).await.unwrap();
+    resolve(p.train(5.0, JsValue::UNDEFINED)).await.unwrap();
     let (n, steps) = (300usize, 6usize);
-    let frames = floats(p.trajectory(n as f64, "heun", steps as f64, 3.0, None)).await;
+    let frames = floats(p.trajectory(
+        n as f64,
+        "heun",
+        steps as f64,
+        3.0,
+        None,
+        JsValue::UNDEFINED,
+    ))
+    .await;
     assert_eq!(frames.len(), (steps + 1) * n * 2);
-    let samples = floats(p.sample(n as f64, "heun", steps as f64, 3.0, None)).await;
+    let samples = floats(p.sample(
+        n as f64,
+        "heun",
+        steps as f64,
+        3.0,
+        None,
+        JsValue::UNDEFINED,
+    ))
+    .await;
     let last = &frames[steps * n * 2..];
     let worst = last
         .iter()
@@ -200,7 +230,7 @@ async fn trajectories_have_the_promised_shape() {
     let var = first.iter().map(|v| v * v).sum::<f32>() / first.len() as f32;
     assert!((var - 1.0).abs() < 0.2, "frame 0 variance {var}");
     // DDIM with eta, through the optional argument.
-    let noisy = floats(p.trajectory(10.0, "ddim", 3.0, 3.0, Some(1.0))).await;
+    let noisy = floats(p.trajectory(10.0, "ddim", 3.0, 3.0, Some(1.0), JsValue::UNDEFINED)).await;
     assert_eq!(noisy.len(), 4 * 10 * 2);
 }
 
@@ -226,8 +256,8 @@ async fn noised_at_one_is_a_standard_gaussian() {
 async fn exported_weights_import_to_the_same_samples() {
     let p = Playground::create().await;
     p.set_training(2e-3, 256.0, 48.0).unwrap();
-    resolve(p.train(5.0)).await.unwrap();
-    let before = floats(p.sample(200.0, "dpmpp2m", 5.0, 11.0, None)).await;
+    resolve(p.train(5.0, JsValue::UNDEFINED)).await.unwrap();
+    let before = floats(p.sample(200.0, "dpmpp2m", 5.0, 11.0, None, JsValue::UNDEFINED)).await;
     let bytes = Uint8Array::from(resolve(p.export_weights()).await.unwrap()).to_vec();
     assert_eq!(&bytes[..4], b"DLAB");
     let q = Playground::create().await;
@@ -235,7 +265,7 @@ async fn exported_weights_import_to_the_same_samples() {
     assert_eq!(q.steps_done(), 5);
     let settings = q.settings().unwrap();
     assert_eq!(field(&settings, "width"), 48.0);
-    let after = floats(q.sample(200.0, "dpmpp2m", 5.0, 11.0, None)).await;
+    let after = floats(q.sample(200.0, "dpmpp2m", 5.0, 11.0, None, JsValue::UNDEFINED)).await;
     assert_eq!(before, after);
 }
 
@@ -247,17 +277,63 @@ async fn a_playground_created_after_one_was_freed_computes() {
     assert_eq!(p.backend(), "webgpu", "{}", p.backend_description());
     p.set_dataset("moons", 500.0, 0.0).unwrap();
     p.set_training(2e-3, 64.0, 16.0).unwrap();
-    resolve(p.train(2.0)).await.unwrap();
+    resolve(p.train(2.0, JsValue::UNDEFINED)).await.unwrap();
     drop(p); // what `free()` does from JavaScript
     let q = Playground::create().await;
     assert_eq!(q.backend(), "webgpu", "{}", q.backend_description());
     q.set_dataset("moons", 500.0, 0.0).unwrap();
     q.set_training(2e-3, 64.0, 16.0).unwrap();
-    let loss = resolve(q.train(2.0)).await.unwrap().as_f64().unwrap();
+    let loss = resolve(q.train(2.0, JsValue::UNDEFINED))
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
     assert!(loss.is_finite(), "loss {loss}");
-    let samples = floats(q.sample(100.0, "ddim", 3.0, 1.0, None)).await;
+    let samples = floats(q.sample(100.0, "ddim", 3.0, 1.0, None, JsValue::UNDEFINED)).await;
     assert_eq!(samples.len(), 200);
     assert!(samples.iter().all(|v| v.is_finite()));
+}
+
+/// A training call cancelled by its `AbortSignal` stops between two whole steps and keeps
+/// them; a cancelled sampling call stops; a signal aborted before the call stops it at once;
+/// the playground then trains and samples as before (on the page's CPU backend, where jobs run
+/// in pieces).
+#[wasm_bindgen_test]
+async fn cancelled_jobs_stop_and_leave_the_playground_usable() {
+    let p = Playground::create_on_cpu();
+    p.set_dataset("moons", 1000.0, 0.0).unwrap();
+    p.set_training(1e-3, 512.0, 64.0).unwrap(); // steps in 8 parts of 64 examples
+    let (signal, abort) = abort_controller();
+    let running = p.train(1000.0, signal.clone());
+    while p.steps_done() < 2 {
+        sleep(5).await;
+    }
+    abort.call0(&JsValue::NULL).unwrap();
+    let err = resolve(running).await.unwrap_err();
+    assert!(err.contains("cancelled"), "{err}");
+    let kept = p.steps_done();
+    assert!((2..1000).contains(&kept), "{kept} steps kept");
+    let err = resolve(p.train(5.0, signal.clone())).await.unwrap_err();
+    assert!(err.contains("cancelled"), "{err}");
+    assert_eq!(p.steps_done(), kept);
+    let loss = resolve(p.train(3.0, JsValue::UNDEFINED))
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(loss.is_finite(), "loss {loss}");
+    assert_eq!(p.steps_done(), kept + 3);
+
+    let (signal, abort) = abort_controller();
+    let running = p.sample(10_000.0, "ddim", 500.0, 0.0, None, signal);
+    crate::js::after(20, &abort);
+    let err = resolve(running).await.unwrap_err();
+    assert!(err.contains("cancelled"), "{err}");
+    let samples = floats(p.sample(100.0, "ddim", 5.0, 1.0, None, JsValue::UNDEFINED)).await;
+    assert_eq!(samples.len(), 200);
+    assert!(samples.iter().all(|v| v.is_finite()));
+    let err = resolve(p.train(1.0, "stop".into())).await.unwrap_err();
+    assert!(err.contains("must be an AbortSignal"), "{err}");
 }
 
 /// What JavaScript can get wrong is refused with a message, and changes nothing.
@@ -278,13 +354,13 @@ async fn bad_input_is_refused_with_a_message() {
     assert!(message(p.noised(f64::NAN, 0.0).unwrap_err()).contains("t must"));
     assert!(message(p.set_training(f64::INFINITY, 64.0, 32.0).unwrap_err()).contains("finite"));
     assert!(message(p.import_weights(b"hello").unwrap_err()).contains("DLAB"));
-    let err = resolve(p.train(0.0)).await.unwrap_err();
+    let err = resolve(p.train(0.0, JsValue::UNDEFINED)).await.unwrap_err();
     assert!(err.contains("steps"), "{err}");
-    let err = resolve(p.sample(10.0, "plms", 10.0, 0.0, None))
+    let err = resolve(p.sample(10.0, "plms", 10.0, 0.0, None, JsValue::UNDEFINED))
         .await
         .unwrap_err();
     assert!(err.contains("unknown sampler"), "{err}");
-    let err = resolve(p.trajectory(100_000.0, "ddim", 1000.0, 0.0, None))
+    let err = resolve(p.trajectory(100_000.0, "ddim", 1000.0, 0.0, None, JsValue::UNDEFINED))
         .await
         .unwrap_err();
     assert!(err.contains("too large"), "{err}");
@@ -310,7 +386,7 @@ async fn bad_input_is_refused_with_a_message() {
             .unwrap_err(),
     );
     assert!(err.contains("names no word"), "{err}");
-    let err = resolve(p.sample_word("a", 10.0, "ddim", 5.0, 3.0, 0.0, None))
+    let err = resolve(p.sample_word("a", 10.0, "ddim", 5.0, 3.0, 0.0, None, JsValue::UNDEFINED))
         .await
         .unwrap_err();
     assert!(err.contains("knows no words"), "{err}");
@@ -320,15 +396,33 @@ async fn bad_input_is_refused_with_a_message() {
     let labels: Vec<u32> = (0..20).map(|i| 1 + i % 2).collect();
     p.set_labeled_points(&pts, &labels, words(&["up", "down"]))
         .unwrap();
-    let err = resolve(p.sample_word("sideways", 10.0, "ddim", 5.0, 3.0, 0.0, None))
-        .await
-        .unwrap_err();
+    let err = resolve(p.sample_word(
+        "sideways",
+        10.0,
+        "ddim",
+        5.0,
+        3.0,
+        0.0,
+        None,
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap_err();
     assert!(
         err.contains("unknown word") && err.contains("up, down"),
         "{err}"
     );
-    let err = resolve(p.sample_word("up", 10.0, "ddim", 5.0, f64::NAN, 0.0, None))
-        .await
-        .unwrap_err();
+    let err = resolve(p.sample_word(
+        "up",
+        10.0,
+        "ddim",
+        5.0,
+        f64::NAN,
+        0.0,
+        None,
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap_err();
     assert!(err.contains("guidance"), "{err}");
 }

@@ -15,6 +15,19 @@ const METHODS = new Set([
   "embeddingMap",
 ]);
 
+/** The methods that take an AbortSignal as their last argument. */
+const CANCELLABLE = new Set(["train", "sample", "trajectory", "distillSteps", "sampleWord", "trajectoryWord"]);
+
+/**
+ * `args` for `method` with the request's `signal` in the method's last place (the bindings
+ * declare every argument, so a function's `length` is where it goes).
+ */
+function withSignal(method, args, signal) {
+  const padded = args.slice(0, method.length - 1);
+  padded.length = method.length - 1;
+  return [...padded, signal];
+}
+
 /** What the page reads of a playground without waiting. */
 const state = (pg) => ({
   stepsDone: pg.stepsDone(),
@@ -37,10 +50,11 @@ export function playgroundHandlers(lab) {
       return { handle, state: state(pg) };
     },
 
-    async "playground.call"({ handle, method, args }, { progress }) {
+    async "playground.call"({ handle, method, args }, { progress, signal }) {
       const pg = playgrounds.get(handle);
       let result;
-      if (method === "distill") result = await pg.distill({ ...args[0], onProgress: progress });
+      if (method === "distill") result = await pg.distill({ ...args[0], onProgress: progress, signal });
+      else if (CANCELLABLE.has(method)) result = await pg[method](...withSignal(pg[method], args, signal));
       else if (METHODS.has(method)) result = await pg[method](...args);
       else throw new Error(`a playground has no method ${JSON.stringify(method)} to call here`);
       return { result, state: state(pg) };

@@ -43,15 +43,18 @@ export class RemotePlayground {
     this.generation = channel.generation;
   }
 
-  /** Calls `method` in the worker; its answer brings the playground's state. */
-  async call(method, args, onProgress) {
+  /**
+   * Calls `method` in the worker; its answer brings the playground's state. Aborting `signal`
+   * cancels the call there (and rejects here at once).
+   */
+  async call(method, args, { onProgress, signal } = {}) {
     if (this.generation !== this.channel.generation) {
       throw new Error("the compute worker stopped, and this playground with it: choose the device again to start afresh");
     }
     const { result, state } = await this.channel.request(
       "playground.call",
       { handle: this.handle, method, args },
-      { onProgress },
+      { onProgress, signal },
     );
     this.state = state;
     return result;
@@ -130,10 +133,15 @@ for (const method of DATA) {
     return this.mirror[method](...args);
   };
 }
+// What cannot cross to the worker stays here: the callback and the AbortSignal of `distill`'s
+// options, and the AbortSignal the other calls take last.
 for (const method of COMPUTE) {
   RemotePlayground.prototype[method] = function (...args) {
-    if (method !== "distill") return this.call(method, args);
-    const { onProgress, ...options } = args[0] ?? {};
-    return this.call(method, [options], onProgress);
+    if (method === "distill") {
+      const { onProgress, signal, ...options } = args[0] ?? {};
+      return this.call(method, [options], { onProgress, signal });
+    }
+    const signal = args.at(-1) instanceof AbortSignal ? args.pop() : undefined;
+    return this.call(method, args, { signal });
   };
 }

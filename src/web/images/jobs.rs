@@ -5,8 +5,9 @@
 use super::ImageStudio;
 use crate::backend::BackendKind;
 use crate::images::studio::{Studio, StudioJob, StudioRequest};
+use crate::web::cancel::Cancel;
 use crate::web::pace::in_pieces;
-use crate::web::{options, read_floats, reject};
+use crate::web::{read_floats, reject};
 use js_sys::Promise;
 use std::future::Future;
 use std::pin::Pin;
@@ -27,31 +28,20 @@ impl ImageStudio {
         finish: impl FnOnce(StudioJob) -> Finished + 'static,
     ) -> Promise {
         let this = self.handle();
-        let signal = options::signal(options, "signal");
+        let cancel = Cancel::from_option(options, "signal");
         future_to_promise(async move {
             let request = request.map_err(reject)?;
-            let signal = signal.map_err(reject)?;
-            let go_on = || match &signal {
-                Some(signal) if signal.aborted() => Err(cancelled()),
-                _ => Ok(()),
-            };
-            go_on()?;
+            let cancel = cancel.map_err(reject)?;
+            cancel.check()?;
             this.fetch_missing(&request).await?;
-            go_on()?;
+            cancel.check()?;
             let mut job = make(&this.studio.borrow(), &request).map_err(reject)?;
             if this.backend.kind == BackendKind::Cpu {
-                in_pieces(|| go_on().map(|_| job.step())).await?;
+                in_pieces(|| cancel.check().map(|_| job.step())).await?;
             }
             finish(job).await
         })
     }
-}
-
-/// The error a cancelled job rejects with: an `Error` named `AbortError`, as `fetch` uses.
-fn cancelled() -> JsValue {
-    let error = js_sys::Error::new("the job was cancelled");
-    error.set_name("AbortError");
-    error.into()
 }
 
 /// What a finished job resolves its promise with, read back asynchronously.

@@ -3,12 +3,10 @@
 //! with `distill(options)`, which measures each round's student as it finishes. The students
 //! sample through `sample` and `trajectory` with the sampler `"student"`.
 
-use super::{CPU_TRAIN_ROWS, Playground, read_loss, reject};
+use super::{CPU_TRAIN_ROWS, Playground, in_whole_steps, read_loss, reject, steps_and_cancel};
 use crate::backend::BackendKind;
 use crate::points::playground::{DistillProgress, DistillSettings, Draw};
-use crate::web::pace::in_pieces;
 use crate::web::{OrJs, count, number, options};
-use burn::tensor::Tensor;
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
@@ -72,33 +70,21 @@ impl Playground {
     }
 
     /// Takes up to `steps` distillation steps; resolves with their mean loss, or `undefined`
-    /// once every round is done.
+    /// once every round is done. `signal` cancels as in `train`.
     #[wasm_bindgen(js_name = distillSteps)]
-    pub fn distill_steps(&self, steps: f64) -> Promise {
-        let steps = count("the number of steps", steps).and_then(|steps| {
-            crate::points::playground::Playground::check_train_steps(steps).map(|()| steps)
-        });
+    pub fn distill_steps(&self, steps: f64, signal: JsValue) -> Promise {
+        let request = steps_and_cancel(steps, &signal);
         let inner = self.inner.clone();
         let on_cpu = self.backend.kind == BackendKind::Cpu;
         future_to_promise(async move {
-            let steps = steps.map_err(reject)?;
+            let (steps, cancel) = request?;
             let loss = if on_cpu {
-                let mut sum: Option<Tensor<1>> = None;
-                let mut done = 0;
-                in_pieces(|| {
-                    let mut p = inner.borrow_mut();
-                    if p.distill_progress().is_some_and(|d| d.done) {
-                        return Ok(false);
-                    }
-                    if let Some(loss) = p.distill_part(CPU_TRAIN_ROWS).map_err(reject)? {
-                        sum = Some(sum.take().map_or(loss.clone(), |s| s + loss));
-                        done += 1;
-                    }
-                    Ok(done < steps)
-                })
-                .await?;
+                let over = || inner.borrow().distill_progress().is_some_and(|d| d.done);
+                let part = || inner.borrow_mut().distill_part(CPU_TRAIN_ROWS);
+                let (sum, done) = in_whole_steps(steps, &cancel, over, part).await?;
                 sum.map(|s| s.div_scalar(done as f64))
             } else {
+                cancel.check()?;
                 inner.borrow_mut().distill(steps).map_err(reject)?
             };
             match loss {
@@ -146,8 +132,10 @@ impl Playground {
     }
 
     /// Distils the trained model in one call: `options` may give `fromSteps`, `toSteps`,
-    /// `stepsPerRound`, `learningRate` (as `startDistillation`) and `onProgress`, a function
-    /// called with `distillProgress()` every 10 steps. After each round its student draws
+    /// `stepsPerRound`, `learningRate` (as `startDistillation`), `onProgress`, a function
+    /// called with `distillProgress()` every 10 steps, and `signal`, an `AbortSignal` that
+    /// stops it between two steps (as `distillSteps`; it can go on later with `distillSteps`).
+    /// After each round its student draws
     /// 2,000 samples, measured against the data (as `quality`). Resolves with `{rounds:
     /// [{steps, swd, mmd, floorSwd, floorMmd, loss}], seconds}`, `loss` the mean loss of the
     /// round's last ten steps.
@@ -158,6 +146,8 @@ impl Playground {
         };
         let started = (|| {
             let progress = options::function(&options, "onProgress")?;
+            let signal =
+                options::signal(&options, "signal")?.map_or(JsValue::UNDEFINED, Into::into);
             let settings = settings(
                 options::number(&options, "fromSteps")?,
                 options::number(&options, "toSteps")?,
@@ -165,15 +155,15 @@ impl Playground {
                 options::number(&options, "learningRate")?,
             )?;
             this.inner.borrow_mut().start_distillation(settings)?;
-            Ok::<_, String>(progress)
+            Ok::<_, String>((progress, signal))
         })();
         future_to_promise(async move {
-            let on_progress = started.map_err(reject)?;
+            let (on_progress, signal) = started.map_err(reject)?;
             let start = js_sys::Date::now();
             let rounds = Array::new();
             let mut measured = 0;
             loop {
-                let loss = JsFuture::from(this.distill_steps(10.0)).await?;
+                let loss = JsFuture::from(this.distill_steps(10.0, signal.clone())).await?;
                 let progress = this.inner.borrow().distill_progress();
                 if let (Some(f), Some(p)) = (&on_progress, progress) {
                     f.call1(&JsValue::NULL, &progress_object(&p))?;
@@ -181,7 +171,7 @@ impl Playground {
                 let students = this.inner.borrow().student_steps();
                 for &steps in &students[measured..] {
                     let draw = Draw::new(MEASURED_SAMPLES, "student", steps, 0);
-                    let samples = JsFuture::from(this.run(Ok(draw), false)).await?;
+                    let samples = JsFuture::from(this.run(Ok(draw), false, &signal)).await?;
                     let samples = read_values_of(samples)?;
                     let quality = JsFuture::from(this.quality(&samples)).await?;
                     let round: Object = quality.dyn_into()?;

@@ -17,7 +17,7 @@ fn towards<'a>(draw: Draw<'a>, word: &'a str, guidance: f64) -> Result<Draw<'a>,
 impl Playground {
     /// `n` samples for `word` (one of the words the points were named with), with
     /// classifier-free guidance of scale `guidance` (0 ignores the word, 1 is the conditional
-    /// model, up to 10 sharpens it); otherwise as `sample`.
+    /// model, up to 10 sharpens it); otherwise as `sample` (`signal` too).
     #[wasm_bindgen(js_name = sampleWord)]
     #[allow(clippy::too_many_arguments)] // the signature JavaScript calls, fixed by the API
     pub fn sample_word(
@@ -29,10 +29,11 @@ impl Playground {
         guidance: f64,
         seed_value: f64,
         eta: Option<f64>,
+        signal: JsValue,
     ) -> Promise {
         let request =
             draw(n, sampler, steps, seed_value, eta).and_then(|d| towards(d, word, guidance));
-        self.run(request, false)
+        self.run(request, false, &signal)
     }
 
     /// Like `sampleWord`, keeping every state (as `trajectory`).
@@ -47,10 +48,11 @@ impl Playground {
         guidance: f64,
         seed_value: f64,
         eta: Option<f64>,
+        signal: JsValue,
     ) -> Promise {
         let request =
             draw(n, sampler, steps, seed_value, eta).and_then(|d| towards(d, word, guidance));
-        self.run(request, true)
+        self.run(request, true, &signal)
     }
 
     /// Trains from now on named groups of points: `points` is `[x0, y0, ...]`, `labels[i]`
