@@ -1,6 +1,10 @@
 //! The one check of a value against the range it is allowed, with the message a person reads:
 //! every config's `validate` and the playground's checks use it, so a range is written once,
 //! next to what it limits, and its message always names the value, the range and the culprit.
+//!
+//! And the checks of numbers from JavaScript (doubles all), before any range: a count must be a
+//! whole number, a value finite, a seed an integer a double holds exactly. The page's facade
+//! (`crate::web`) calls them; they live here so that native tests reach them.
 
 use std::fmt::Display;
 use std::ops::RangeInclusive;
@@ -21,6 +25,48 @@ pub fn check_range<T: PartialOrd + Display>(
             range.end()
         ))
     }
+}
+
+/// A count from JavaScript: a whole number, 0 or more (JavaScript numbers are doubles: NaN,
+/// 2.5 and -1 are refused here rather than silently converted). Only the type is checked
+/// here; the library checks the range, in one place. Counts beyond what this machine's
+/// `usize` holds become `usize::MAX`, which every range refuses.
+pub fn count(what: &str, value: f64) -> Result<usize, String> {
+    if value.is_nan() || value.fract() != 0.0 || value < 0.0 {
+        return Err(format!("{what} must be a whole number, not {value}"));
+    }
+    Ok(value as usize) // `as` saturates
+}
+
+/// A whole number from JavaScript in `min..=max`, for values no library function checks (the
+/// canvas's size).
+pub fn whole(what: &str, value: f64, min: usize, max: usize) -> Result<usize, String> {
+    if value.fract() != 0.0 || !(min as f64..=max as f64).contains(&value) {
+        return Err(format!(
+            "{what} must be a whole number from {min} to {max}, not {value}"
+        ));
+    }
+    Ok(value as usize)
+}
+
+/// A finite number from JavaScript.
+pub fn number(what: &str, value: f64) -> Result<f64, String> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(format!("{what} must be a finite number, not {value}"))
+    }
+}
+
+/// A seed: a whole number from 0 to 2⁵³ - 1 (the integers a JavaScript number holds exactly).
+pub fn seed(value: f64) -> Result<u64, String> {
+    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+    if value.fract() != 0.0 || !(0.0..=MAX_SAFE).contains(&value) {
+        return Err(format!(
+            "a seed must be a whole number from 0 to 2^53 - 1, not {value}"
+        ));
+    }
+    Ok(value as u64)
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
 //! A trained model as bytes: its card (configs and provenance, JSON) beside its weights
 //! (burnpack, burn's own tensor format), in one buffer, one format for every kind of model:
 //!
-//! `b"DLAB"`, format version (u32, little-endian), the kind's name length (u8) and name
-//! (ASCII, e.g. `points-denoiser`), the card's length in bytes (u32 LE), the card's JSON, then
-//! the burnpack bytes of the weights. Version 1 files (before kinds existed) hold 2D
-//! denoisers and have no kind field.
+//! `b"DLAB"`, format version (u32, little-endian), the CRC-32 (IEEE, as zlib and PNG compute
+//! it; u32 LE) of every byte after it, the kind's name length (u8) and name (ASCII, e.g.
+//! `points-denoiser`), the card's length in bytes (u32 LE), the card's JSON, then the burnpack
+//! bytes of the weights. The checksum is checked before anything else is read, so a file
+//! damaged anywhere after its first 12 bytes (cut short, a bit flipped in the card or the
+//! weights) is refused before a tensor is built. Version 2 files have no checksum; version 1
+//! files (before kinds existed) hold 2D denoisers and have no kind field either.
 //!
 //! Each kind of model has a [`Card`], which knows how to build the network its weights fill.
 //! A file of another kind is refused with a message that names both kinds.
@@ -21,7 +24,9 @@ use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, DType, Device, Tensor, TensorData};
 
 const MAGIC: &[u8; 4] = b"DLAB";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
+/// The first byte after the checksum of a version 3 file.
+const CHECKED_FROM: usize = 12;
 /// The kind every version 1 file holds.
 const VERSION_1_KIND: &str = "points-denoiser";
 
@@ -72,15 +77,24 @@ pub fn to_bytes_as<C: Card>(
         .map_err(|e| format!("could not serialise the weights: {e:?}"))?;
     let json = burn::config::config_to_json(card);
     let kind = C::KIND.as_bytes();
-    let mut out = Vec::with_capacity(13 + kind.len() + json.len() + weights.len());
+    let mut out = Vec::with_capacity(17 + kind.len() + json.len() + weights.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&[0; 4]); // the checksum, once the rest is written
     out.push(kind.len() as u8);
     out.extend_from_slice(kind);
     out.extend_from_slice(&(json.len() as u32).to_le_bytes());
     out.extend_from_slice(json.as_bytes());
     out.extend_from_slice(&weights);
+    seal(&mut out);
     Ok(out)
+}
+
+/// Writes the checksum of a version 3 file's bytes after it into its place (after a change,
+/// in tests, to reach what the checksum guards).
+pub(crate) fn seal(file: &mut [u8]) {
+    let crc = crc32fast::hash(&file[CHECKED_FROM..]);
+    file[8..CHECKED_FROM].copy_from_slice(&crc.to_le_bytes());
 }
 
 /// [`to_bytes`] for a model on any device, reading its weights asynchronously (WebGPU in the
@@ -154,35 +168,53 @@ struct Parts<'a> {
     weights: &'a [u8],
 }
 
+/// Why a file whose description is cut short is refused.
+const TRUNCATED: &str = "the model file is truncated (its description is cut short)";
+
+/// The kind's name (its length, then its bytes) at the start of `bytes`, and what follows.
+fn kind_and_rest(bytes: &[u8]) -> Result<(&str, &[u8]), String> {
+    let len = *bytes.first().ok_or(TRUNCATED)? as usize;
+    let name = bytes.get(1..1 + len).ok_or(TRUNCATED)?;
+    let kind = std::str::from_utf8(name)
+        .map_err(|_| "the model file's kind is not readable text".to_string())?;
+    Ok((kind, &bytes[1 + len..]))
+}
+
 /// Splits a checkpoint into its kind, card and weights, or says why it is not one.
 fn parts(bytes: &[u8]) -> Result<Parts<'_>, String> {
     let not_ours = "this is not a Diffusion Lab model file (it does not start with DLAB)";
-    let truncated = "the model file is truncated (its description is cut short)";
     if bytes.len() < 8 || &bytes[..4] != MAGIC {
         return Err(not_ours.into());
     }
     let version = u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes"));
     let (kind, rest) = match version {
         1 => (VERSION_1_KIND, &bytes[8..]),
+        2 => kind_and_rest(&bytes[8..])?,
         VERSION => {
-            let len = *bytes.get(8).ok_or(truncated)? as usize;
-            let name = bytes.get(9..9 + len).ok_or(truncated)?;
-            let kind = std::str::from_utf8(name)
-                .map_err(|_| "the model file's kind is not readable text".to_string())?;
-            (kind, &bytes[9 + len..])
+            let stored = bytes.get(8..CHECKED_FROM).ok_or(TRUNCATED)?;
+            let stored = u32::from_le_bytes(stored.try_into().expect("4 bytes"));
+            if crc32fast::hash(&bytes[CHECKED_FROM..]) != stored {
+                return Err(
+                    "the model file is damaged: its checksum does not match its \
+                            contents (cut short, or changed after it was saved); download or \
+                            save it again"
+                        .into(),
+                );
+            }
+            kind_and_rest(&bytes[CHECKED_FROM..])?
         }
         _ => {
             return Err(format!(
                 "this model file has format version {version}; this build reads versions 1 \
-                 and {VERSION}"
+                 to {VERSION}"
             ));
         }
     };
-    let len_bytes = rest.get(..4).ok_or(truncated)?;
+    let len_bytes = rest.get(..4).ok_or(TRUNCATED)?;
     let len = u32::from_le_bytes(len_bytes.try_into().expect("4 bytes")) as usize;
     // Checked: on wasm32 a length read from a crafted file could overflow the sum.
-    let end = len.checked_add(4).ok_or(truncated)?;
-    let card = rest.get(4..end).ok_or(truncated)?;
+    let end = len.checked_add(4).ok_or(TRUNCATED)?;
+    let card = rest.get(4..end).ok_or(TRUNCATED)?;
     Ok(Parts {
         kind,
         card,
@@ -240,3 +272,6 @@ pub fn from_bytes<C: Card>(bytes: &[u8], device: &Device) -> Result<(C::Net, C),
     };
     Ok((model, card))
 }
+
+#[cfg(test)]
+mod tests;

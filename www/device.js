@@ -39,6 +39,7 @@ export async function makePlayground(lab, device) {
   const hasGpu = gpu.backend() === "webgpu";
   offered = hasGpu;
   const software = SOFTWARE_ADAPTER.test(gpu.backendDescription());
+  const why = gpu.backendDescription().match(/WebGPU unavailable: (.*)\)$/)?.[1];
   const useGpu = hasGpu && (device === "webgpu" || (device === "auto" && !software));
   const pg = useGpu ? gpu : await playgroundOn(lab, false);
   if (!useGpu) gpu.free();
@@ -46,7 +47,7 @@ export async function makePlayground(lab, device) {
   $("device").value = pg.backend();
   $("device").querySelector("option[value=webgpu]").disabled = !hasGpu;
   $("device-hint").textContent = !hasGpu
-    ? "This browser has no usable WebGPU: computing on the CPU."
+    ? `This browser has no usable WebGPU${why ? ` (${why})` : ""}: computing on the CPU, slower.`
     : software && !useGpu
       ? "Your WebGPU adapter is a software renderer, slower than the CPU: computing on the CPU. Drawing still uses WebGPU."
       : "";

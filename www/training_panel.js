@@ -88,9 +88,23 @@ export class TrainingPanel {
       }
     } catch (error) {
       page.say("train-stats", `Training stopped: ${message(error)}`, true);
+      if (/diverged/.test(message(error))) await this.wentBack();
     }
     this.running = false;
     $("train").textContent = "▶ Train";
+  }
+
+  /** Training diverged and went back to a good state: the charts and the stage show it. */
+  async wentBack() {
+    const done = this.page.pg.stepsDone();
+    const keep = (log, keys) => {
+      const n = log.xs.findIndex((x) => x > done);
+      if (n >= 0) for (const key of keys) log[key].length = n;
+    };
+    keep(this.lossLog, ["xs", "ys"]);
+    keep(this.qualityLog, ["xs", "swd"]);
+    this.drawCharts();
+    if (done > 0) await this.preview().catch(() => {});
   }
 
   /** Fresh samples from the current model, drawn and measured against the floor. */

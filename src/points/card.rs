@@ -57,7 +57,7 @@ impl Card for PointsCard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checkpoint::{from_bytes, kind_of, to_bytes, to_bytes_async};
+    use crate::checkpoint::{Card, from_bytes, kind_of, seal, to_bytes, to_bytes_async};
     use burn::tensor::Tensor;
 
     fn card(config: MlpDenoiserConfig, data: &str, steps: usize) -> PointsCard {
@@ -99,6 +99,9 @@ mod tests {
         assert_eq!(sync, asynchronous.unwrap());
     }
 
+    /// Where the card's length is in a version 3 file of this kind.
+    const CARD_AT: usize = 13 + PointsCard::KIND.len();
+
     #[test]
     fn damaged_files_are_explained() {
         let device = Device::flex();
@@ -106,11 +109,13 @@ mod tests {
         assert!(err(b"PK\x03\x04 zip").contains("DLAB"));
         let config = MlpDenoiserConfig::new().with_width(16).with_depth(1);
         let bytes = to_bytes(&config.init(&device), &card(config.clone(), "x", 0)).unwrap();
-        assert!(err(&bytes[..20]).contains("truncated"));
-        assert!(err(&bytes[..bytes.len() - 100]).contains("weights"));
+        assert!(err(&bytes[..10]).contains("truncated"));
+        assert!(err(&bytes[..20]).contains("checksum"));
+        assert!(err(&bytes[..bytes.len() - 100]).contains("checksum"));
         // A card length that would overflow `4 + len` on a 32-bit machine.
-        let mut huge = bytes[..9 + "points-denoiser".len()].to_vec();
+        let mut huge = bytes[..CARD_AT].to_vec();
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
+        seal(&mut huge);
         assert!(err(&huge).contains("truncated"));
         // A future version.
         let mut future = bytes.clone();
@@ -119,12 +124,12 @@ mod tests {
         // A card that describes another network.
         let other = card(config.with_width(32), "x", 0);
         let json = burn::config::config_to_json(&other);
-        let start = 9 + "points-denoiser".len();
-        let old_len = u32::from_le_bytes(bytes[start..start + 4].try_into().unwrap()) as usize;
-        let mut swapped = bytes[..start].to_vec();
+        let old_len = u32::from_le_bytes(bytes[CARD_AT..CARD_AT + 4].try_into().unwrap());
+        let mut swapped = bytes[..CARD_AT].to_vec();
         swapped.extend_from_slice(&(json.len() as u32).to_le_bytes());
         swapped.extend_from_slice(json.as_bytes());
-        swapped.extend_from_slice(&bytes[start + 4 + old_len..]);
+        swapped.extend_from_slice(&bytes[CARD_AT + 4 + old_len as usize..]);
+        seal(&mut swapped);
         assert!(err(&swapped).contains("do not fit"));
     }
 
@@ -134,8 +139,9 @@ mod tests {
         let config = MlpDenoiserConfig::new().with_width(16).with_depth(1);
         let model = config.init(&device);
         let bytes = to_bytes(&model, &card(config, "x", 5)).unwrap();
-        // The same file as version 1 wrote it: no kind, and a card without a frame.
-        let start = 9 + "points-denoiser".len();
+        // The same file as version 1 wrote it: no checksum, no kind, and a card without a
+        // frame.
+        let start = CARD_AT;
         let len = u32::from_le_bytes(bytes[start..start + 4].try_into().unwrap()) as usize;
         let json = std::str::from_utf8(&bytes[start + 4..start + 4 + len]).unwrap();
         let old_json = json.replace(

@@ -60,6 +60,9 @@ pub struct Playground {
     config: TrainConfig,
     /// Created on first use, dropped whenever the data, schedule or network change.
     trainer: Option<PointTrainer>,
+    /// The trainer's last state whose loss was sound, to go back to when training diverges
+    /// (dropped with the trainer).
+    guard: Option<training::Guard>,
     /// The trained model's students, if it was distilled (dropped with the trainer).
     distillation: Option<Distillation<MlpDenoiser, 2>>,
     /// A student loaded from a file, with its card (dropped with the trainer, or when a
@@ -83,6 +86,7 @@ impl Playground {
             model_config: MlpDenoiserConfig::new(),
             config: TrainConfig::interactive(),
             trainer: None,
+            guard: None,
             distillation: None,
             loaded_student: None,
             distill_settings: DistillSettings::default(),
@@ -259,6 +263,7 @@ impl Playground {
     /// Forgets the model and its students.
     fn forget_model(&mut self) {
         self.trainer = None;
+        self.guard = None;
         self.distillation = None;
         self.loaded_student = None;
         self.model_version += 1;
@@ -338,6 +343,7 @@ mod training;
 pub use distilling::{DistillProgress, DistillSettings};
 pub use files::Imported;
 pub use sampling::{Draw, STUDENT, SamplingJob};
+pub use training::LOSS_JUMP;
 
 #[cfg(test)]
 mod tests;

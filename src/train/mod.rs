@@ -23,6 +23,22 @@ use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use parts::Parts;
 
+/// A trainer's state at one step (see [`Trainer::snapshot`]).
+#[derive(Clone)]
+pub struct Snapshot<M> {
+    model: M,
+    optim: ModuleOptimizer,
+    ema: Ema<M>,
+    steps_done: usize,
+}
+
+impl<M> Snapshot<M> {
+    /// The steps taken when it was made.
+    pub fn steps_done(&self) -> usize {
+        self.steps_done
+    }
+}
+
 /// Trains a network built by a `C` on data of rank `D` (the first axis counts examples).
 pub struct Trainer<C: NetConfig<D>, const D: usize> {
     model: Option<C::Net>,
@@ -215,6 +231,27 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
     /// Steps taken so far.
     pub fn steps_done(&self) -> usize {
         self.steps_done
+    }
+
+    /// What training changes (the weights, the optimiser's moments, the moving average, the
+    /// step count), to go back to with [`Trainer::restore`]. Cheap: tensors are shared, and
+    /// later steps make new ones rather than change these.
+    pub fn snapshot(&self) -> Snapshot<C::Net> {
+        Snapshot {
+            model: self.model().clone(),
+            optim: self.optim.clone(),
+            ema: self.ema.clone(),
+            steps_done: self.steps_done,
+        }
+    }
+
+    /// Goes back to `snapshot` (a step in progress is dropped).
+    pub fn restore(&mut self, snapshot: Snapshot<C::Net>) {
+        self.model = Some(snapshot.model);
+        self.optim = snapshot.optim;
+        self.ema = snapshot.ema;
+        self.steps_done = snapshot.steps_done;
+        self.parts.clear();
     }
 
     /// The learning rate the next step will use.

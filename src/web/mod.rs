@@ -3,7 +3,8 @@
 //! A thin facade: it converts between JavaScript values and the library's types and holds no
 //! maths. `www/main.js` exposes these exports as `window.diffusionLab`.
 //!
-//! - this file: start-up, the backend, the schedule curve, and checks of JavaScript numbers;
+//! - this file: start-up, the backend, the schedule curve (JavaScript numbers are checked by
+//!   `crate::check`);
 //! - `points.rs`: the `Playground` class (the 2D playground's API);
 //! - `images.rs`: the `ImageStudio` class (images of a word), `fetch.js` its downloads;
 //! - `options.rs`: fields of the options objects JavaScript passes;
@@ -23,6 +24,7 @@ pub use point_canvas::PointCanvas;
 pub use points::Playground;
 
 use crate::backend::{self, Backend, LostWatch};
+pub(crate) use crate::check::{count, number, seed, whole};
 use burn::tensor::Tensor;
 use js_sys::{Float32Array, Promise};
 use std::sync::Arc;
@@ -134,46 +136,4 @@ impl<T> OrJs<T> for Result<T, String> {
     fn js(self) -> Result<T, JsError> {
         self.map_err(|e| JsError::new(&e))
     }
-}
-
-/// A count from JavaScript: a whole number, 0 or more (JavaScript numbers are doubles: NaN,
-/// 2.5 and -1 are refused here rather than silently converted). Only the type is checked
-/// here; the library checks the range, in one place. Counts beyond what this machine's
-/// `usize` holds become `usize::MAX`, which every range refuses.
-pub(crate) fn count(what: &str, value: f64) -> Result<usize, String> {
-    if value.is_nan() || value.fract() != 0.0 || value < 0.0 {
-        return Err(format!("{what} must be a whole number, not {value}"));
-    }
-    Ok(value as usize) // `as` saturates
-}
-
-/// A whole number from JavaScript in `min..=max`, for values no library function checks (the
-/// canvas's size).
-pub(crate) fn whole(what: &str, value: f64, min: usize, max: usize) -> Result<usize, String> {
-    if value.fract() != 0.0 || !(min as f64..=max as f64).contains(&value) {
-        return Err(format!(
-            "{what} must be a whole number from {min} to {max}, not {value}"
-        ));
-    }
-    Ok(value as usize)
-}
-
-/// A finite number from JavaScript.
-pub(crate) fn number(what: &str, value: f64) -> Result<f64, String> {
-    if value.is_finite() {
-        Ok(value)
-    } else {
-        Err(format!("{what} must be a finite number, not {value}"))
-    }
-}
-
-/// A seed: a whole number from 0 to 2⁵³ - 1 (the integers a JavaScript number holds exactly).
-pub(crate) fn seed(value: f64) -> Result<u64, String> {
-    const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-    if value.fract() != 0.0 || !(0.0..=MAX_SAFE).contains(&value) {
-        return Err(format!(
-            "a seed must be a whole number from 0 to 2^53 - 1, not {value}"
-        ));
-    }
-    Ok(value as u64)
 }

@@ -47,10 +47,26 @@ const CPU_TRAIN_ROWS: usize = 64;
 
 /// A loss read back, as a JavaScript number.
 async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
-    let value: f32 = loss
-        .into_scalar_async()
+    read_scalar(loss)
         .await
-        .map_err(|e| reject(format!("reading the loss back failed: {e:?}")))?;
+        .map(|value| JsValue::from_f64(value as f64))
+}
+
+/// A loss read back.
+async fn read_scalar(loss: Tensor<1>) -> Result<f32, JsValue> {
+    loss.into_scalar_async()
+        .await
+        .map_err(|e| reject(format!("reading the loss back failed: {e:?}")))
+}
+
+/// A training loss read back and judged ([`playground::Playground::judge_loss`]): a diverged
+/// training goes back to its last good state and the promise rejects with why.
+async fn judged_loss(
+    inner: &RefCell<playground::Playground>,
+    loss: Tensor<1>,
+) -> Result<JsValue, JsValue> {
+    let value = read_scalar(loss).await?;
+    inner.borrow_mut().judge_loss(value).map_err(reject)?;
     Ok(JsValue::from_f64(value as f64))
 }
 
@@ -277,7 +293,9 @@ impl Playground {
     /// at most [`CPU_TRAIN_ROWS`] examples with the browser's turn between them, so the page
     /// keeps drawing; the steps are the same. `signal` (an `AbortSignal`, optional) stops the
     /// call between two steps, keeping those taken, and rejects with an `AbortError` (on
-    /// WebGPU, only before the steps are queued).
+    /// WebGPU, only before the steps are queued). When the loss is not a number or explodes
+    /// (see `DIVERGED_LOSS`), training goes back to its last good state (the steps before the
+    /// last call whose loss was sound) and the promise rejects with why.
     pub fn train(&self, steps: f64, signal: JsValue) -> Promise {
         let request = steps_and_cancel(steps, &signal);
         if self.backend.kind == BackendKind::Cpu {
@@ -287,14 +305,19 @@ impl Playground {
                 inner.borrow_mut().prepare_training().map_err(reject)?;
                 let part = || inner.borrow_mut().train_part(CPU_TRAIN_ROWS);
                 let (sum, done) = in_whole_steps(steps, &cancel, || false, part).await?;
-                read_loss(sum.expect("at least one step").div_scalar(done as f64)).await
+                judged_loss(
+                    &inner,
+                    sum.expect("at least one step").div_scalar(done as f64),
+                )
+                .await
             });
         }
         let loss = request.and_then(|(steps, cancel)| {
             cancel.check()?;
             self.inner.borrow_mut().train(steps).map_err(reject)
         });
-        future_to_promise(async move { read_loss(loss?).await })
+        let inner = self.inner.clone();
+        future_to_promise(async move { judged_loss(&inner, loss?).await })
     }
 
     /// Starts the sampling job `request` asks for (every state with `frames`), which `signal`

@@ -63,14 +63,15 @@ export async function serve(dir = process.env.DIST ?? join(root, "dist")) {
 
 /**
  * Debian's Chromium, headless, with WebGPU on SwiftShader, Vulkan (SwiftShader) compositing so
- * WebGPU canvases can be shown, and no background networking.
+ * WebGPU canvases can be shown, and no background networking. With `webgpu: false`, without
+ * the flags that give headless Chromium its WebGPU adapter (as a browser without WebGPU).
  *
  * With `compositing: false`, Chromium runs with webdriver.json's flags alone (as the browser
  * tests do): it cannot composite WebGPU canvases, and presenting one loses every WebGPU device
  * of the page ("A valid external Instance reference no longer exists"), as on machines whose
  * Chrome has no GPU compositing.
  */
-export async function launch({ compositing = true } = {}) {
+export async function launch({ compositing = true, webgpu = true } = {}) {
   const profile = await mkdtemp(join(tmpdir(), "diffusion-lab-chromium-"));
   await mkdir(shots, { recursive: true });
   return chromium.launchPersistentContext(profile, {
@@ -79,13 +80,11 @@ export async function launch({ compositing = true } = {}) {
     viewport: { width: 1280, height: 800 },
     args: [
       "--no-sandbox",
-      "--enable-unsafe-webgpu",
-      "--enable-unsafe-swiftshader",
-      "--use-webgpu-adapter=swiftshader",
+      ...(webgpu ? ["--enable-unsafe-webgpu", "--enable-unsafe-swiftshader", "--use-webgpu-adapter=swiftshader"] : []),
       "--use-angle=swiftshader",
       // Without Vulkan compositing, presenting a WebGPU canvas loses the device in headless
       // Chromium ("A valid external Instance reference no longer exists").
-      ...(compositing ? ["--enable-features=Vulkan", "--use-vulkan=swiftshader"] : []),
+      ...(compositing && webgpu ? ["--enable-features=Vulkan", "--use-vulkan=swiftshader"] : []),
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
@@ -104,13 +103,13 @@ export function watchErrors(page) {
 }
 
 /**
- * Serves `dist` (trunk's dist/ by default), opens Chromium (see `launch` for `compositing`) on
- * a fresh page (with `viewport` when given) and runs `fn(page, {url, errors, served})`
- * (`served`: the server's answers, see `serve`); closes both whatever happens.
+ * Serves `dist` (trunk's dist/ by default), opens Chromium (see `launch` for `compositing` and
+ * `webgpu`) on a fresh page (with `viewport` when given) and runs `fn(page, {url, errors,
+ * served})` (`served`: the server's answers, see `serve`); closes both whatever happens.
  */
-export async function withPage(fn, { viewport, compositing, dist } = {}) {
+export async function withPage(fn, { viewport, compositing, webgpu, dist } = {}) {
   const server = await serve(dist);
-  const browser = await launch({ compositing });
+  const browser = await launch({ compositing, webgpu });
   try {
     const page = await browser.newPage();
     if (viewport) await page.setViewportSize(viewport);

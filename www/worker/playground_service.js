@@ -60,6 +60,11 @@ export function playgroundHandlers(lab) {
       return { result, state: state(pg) };
     },
 
+    /** The playground's state (after a call that failed, which may have changed it). */
+    "playground.state"({ handle }) {
+      return state(playgrounds.get(handle));
+    },
+
     /** Resolves with the reason once the playground's WebGPU device is lost. */
     "playground.lost"({ handle }) {
       return playgrounds.get(handle).lost();

@@ -51,13 +51,22 @@ export class RemotePlayground {
     if (this.generation !== this.channel.generation) {
       throw new Error("the compute worker stopped, and this playground with it: choose the device again to start afresh");
     }
-    const { result, state } = await this.channel.request(
-      "playground.call",
-      { handle: this.handle, method, args },
-      { onProgress, signal },
-    );
-    this.state = state;
-    return result;
+    try {
+      const { result, state } = await this.channel.request(
+        "playground.call",
+        { handle: this.handle, method, args },
+        { onProgress, signal },
+      );
+      this.state = state;
+      return result;
+    } catch (error) {
+      // A call that failed or was cancelled may still have changed the state (steps taken
+      // before a cancel, training rolled back after a divergence).
+      if (error.name !== "WorkerCrash") {
+        this.state = await this.channel.request("playground.state", { handle: this.handle }).catch(() => this.state);
+      }
+      throw error;
+    }
   }
 
   /** Repeats in the worker a change the mirror accepted (nothing to wait for). */

@@ -53,7 +53,7 @@ impl Playground {
         self.model_config = card.model;
         self.config = card.train;
         self.forget_model();
-        self.trainer = Some(trainer);
+        self.train_with(trainer);
         Ok(Imported::Model)
     }
 }

@@ -3,23 +3,85 @@
 
 use super::{MAX_TRAIN_STEPS, Playground};
 use crate::check::check_range;
-use crate::points::PointTrainer;
+use crate::points::{MlpDenoiser, PointTrainer};
+use crate::train::Snapshot;
 use burn::tensor::Tensor;
+
+/// A mean loss this many times the typical loss so far means training diverged: a learning
+/// rate of 1 makes the loss jump from about 1 to over 40 within five steps (the network then
+/// dies: its loss sits at 1).
+pub const LOSS_JUMP: f32 = 10.0;
+
+/// The typical loss before any is read: the targets (ε or v) have unit variance and the data
+/// are standardised, so a network that outputs zeros scores 1, and a fresh one about that.
+const FIRST_TYPICAL_LOSS: f32 = 1.0;
+
+/// What training keeps to recover from a divergence.
+pub(super) struct Guard {
+    /// The last state whose loss was sound.
+    last_good: Snapshot<MlpDenoiser>,
+    /// A moving average of the sound losses (weight 0.1 to the newest).
+    typical: f32,
+}
+
+impl Guard {
+    fn new(trainer: &PointTrainer) -> Self {
+        Self {
+            last_good: trainer.snapshot(),
+            typical: FIRST_TYPICAL_LOSS,
+        }
+    }
+}
 
 impl Playground {
     /// The trainer, made on first use.
     pub(super) fn trainer(&mut self) -> Result<&mut PointTrainer, String> {
         if self.trainer.is_none() {
-            self.trainer = Some(PointTrainer::new(
+            let trainer = PointTrainer::new(
                 &self.device,
                 self.data.train_data(),
                 self.labels_if_grouped(),
                 self.model_config.clone(),
                 self.config.clone(),
                 self.seed,
-            )?);
+            )?;
+            self.train_with(trainer);
         }
         Ok(self.trainer.as_mut().expect("made above"))
+    }
+
+    /// Trains `trainer` from now on; its state now is the first good one.
+    pub(super) fn train_with(&mut self, trainer: PointTrainer) {
+        self.guard = Some(Guard::new(&trainer));
+        self.trainer = Some(trainer);
+    }
+
+    /// Judges `loss`, the mean loss of the steps taken since the last judgement (as read
+    /// back): when it is finite and at most [`LOSS_JUMP`] times the typical loss so far, the
+    /// state now becomes the last good one. Otherwise training diverged: the weights, the
+    /// optimiser's moments, the moving average and the step count go back to the last good
+    /// state, and the error says so and what to change.
+    pub fn judge_loss(&mut self, loss: f32) -> Result<(), String> {
+        let lr = self.config.learning_rate;
+        let (Some(trainer), Some(guard)) = (self.trainer.as_mut(), self.guard.as_mut()) else {
+            return Ok(()); // forgotten meanwhile: nothing to judge
+        };
+        if loss.is_finite() && loss <= LOSS_JUMP * guard.typical {
+            guard.last_good = trainer.snapshot();
+            guard.typical = 0.9 * guard.typical + 0.1 * loss;
+            return Ok(());
+        }
+        let at = trainer.steps_done();
+        let back = guard.last_good.steps_done();
+        trainer.restore(guard.last_good.clone());
+        let what = match loss.is_finite() {
+            true => format!("jumped to {loss:.3} from about {:.3}", guard.typical),
+            false => format!("became {loss}"),
+        };
+        Err(format!(
+            "training diverged by step {at}: the loss {what}. The weights went back to step \
+             {back}, the last good state; lower the learning rate (now {lr}) and train again"
+        ))
     }
 
     /// Checks a number of optimiser steps to take in one call.

@@ -96,7 +96,7 @@ fn distilled_students_sample_in_their_steps() {
     let model_file = checkpoint::to_bytes(model, &card).unwrap();
     assert_eq!(q.import(&model_file).unwrap(), Imported::Model);
     assert!(q.student_steps().is_empty());
-    assert!(q.import(&file[..40]).unwrap_err().contains("truncated"));
+    assert!(q.import(&file[..40]).unwrap_err().contains("cut short"));
 
     // Bad settings, then a new model: the students go with the old one.
     let mut bad = |s: DistillSettings| p.start_distillation(s).unwrap_err();

@@ -1,0 +1,84 @@
+// The page when things go wrong: a browser without WebGPU (Chromium launched without the flags
+// that give it an adapter) trains and samples 2D and draws images on the CPU, and says why;
+// a training that diverges (the learning rate raised to 1 mid-way) is caught, goes back to its
+// last good state, says why, and trains on at a sane rate.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { shots, withPage } from "./harness.mjs";
+
+const ui = (page, expr) => page.evaluate(`window.diffusionLabPage.then((ui) => ${expr})`);
+
+/** Trains until the training panel has `readings` quality readings, then pauses. */
+async function trainFor(page, readings) {
+  const before = await ui(page, "ui.training.qualityLog.xs.length");
+  await page.click("#train");
+  await page.waitForFunction((n) => window.diffusionLabUi.training.qualityLog.xs.length >= n, before + readings, {
+    timeout: 300_000,
+    polling: 500,
+  });
+  await page.click("#train");
+  await page.waitForFunction(() => document.getElementById("train").textContent.includes("Train"));
+}
+
+test("without WebGPU the page computes on the CPU, says why, and everything works", { timeout: 600_000 }, () =>
+  withPage(
+    async (page, { url, errors }) => {
+      await page.goto(url);
+      await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
+      assert.equal(await page.evaluate(async () => Boolean(await navigator.gpu?.requestAdapter())), false);
+      const hint = await page.textContent("#device-hint");
+      console.log(`hint: ${hint}`);
+      assert.match(hint, /no usable WebGPU \(.+\): computing on the CPU/);
+      assert.equal(await page.inputValue("#device"), "cpu");
+      assert.equal(await page.locator("#device option[value=webgpu]").isDisabled(), true);
+      // Drawing falls back to Canvas2D; computing stays in the worker.
+      assert.equal(await page.getAttribute("#stage", "data-renderer"), "canvas2d");
+      assert.equal(await page.getAttribute("#playground", "data-compute"), "worker");
+
+      await page.getByRole("button", { name: "moons", exact: true }).click();
+      await trainFor(page, 1);
+      assert.match(await page.textContent("#train-stats"), /steps · loss \d.* on the CPU/);
+      await page.click("#sample");
+      await page.waitForFunction(() => /SWD/.test(document.getElementById("sample-stats").textContent), null, { timeout: 120_000 });
+      console.log(`sampled: ${await page.textContent("#sample-stats")}`);
+      await page.locator("#stage").screenshot({ path: join(shots, "no-webgpu-stage.png") });
+
+      // Images from a word, on the CPU too.
+      await page.waitForFunction(() => Number(document.getElementById("images-panel").dataset.generations ?? 0) >= 1, null, { timeout: 300_000 });
+      assert.equal(await page.getAttribute("#image-grid", "data-count"), "16");
+      await page.locator("#images-panel").screenshot({ path: join(shots, "no-webgpu-images.png") });
+      assert.deepEqual(errors, []);
+    },
+    { webgpu: false },
+  ));
+
+test("a diverging training is caught, goes back to its last good state and says why", { timeout: 600_000 }, () =>
+  withPage(async (page, { url, errors }) => {
+    await page.goto(url);
+    await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
+    await page.getByRole("button", { name: "moons", exact: true }).click();
+    await trainFor(page, 1);
+    const good = await ui(page, "ui.pg.stepsDone()");
+    // A learning rate of 1: the loss jumps within a few steps and training stops.
+    await page.selectOption("#lr", "1");
+    await page.click("#train");
+    await page.waitForFunction(() => /diverged/.test(document.getElementById("train-stats").textContent), null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.getElementById("train").textContent.includes("Train"));
+    const said = await page.textContent("#train-stats");
+    console.log(said);
+    const back = Number(said.match(/went back to step (\d+)/)[1]);
+    assert.ok(back >= good, `went back to step ${back}, before the good state at ${good}`);
+    assert.equal(await ui(page, "ui.pg.stepsDone()"), back);
+    assert.match(said, /lower the learning rate \(now 1\)/);
+    // The loss chart ends at the good state.
+    assert.ok((await ui(page, "ui.training.lossLog.xs.at(-1)")) <= back);
+    await page.locator("#train-panel").screenshot({ path: join(shots, "diverged-training-panel.png") });
+    // At a sane rate, training goes on from there.
+    await page.selectOption("#lr", "0.003");
+    await trainFor(page, 1);
+    assert.ok((await ui(page, "ui.pg.stepsDone()")) > back);
+    assert.match(await page.textContent("#train-stats"), /steps · loss \d/);
+    assert.deepEqual(errors, []);
+  }));
