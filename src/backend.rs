@@ -139,6 +139,18 @@ mod browser {
     thread_local! {
         /// The WebGPU backend [`init`] started, kept until its device is lost.
         static CHOSEN: RefCell<Option<Backend>> = const { RefCell::new(None) };
+        /// The wgpu device under the latest backend [`init`] started (to destroy it on request).
+        static CURRENT_DEVICE: RefCell<Option<wgpu::Device>> = const { RefCell::new(None) };
+    }
+
+    /// Destroys the WebGPU device this page (or worker) computes on, as a driver reset or
+    /// `GPUDevice.destroy()` would: everything on it is lost, and its [`LostWatch`] says so.
+    /// Returns whether there was one. For trying how the page recovers.
+    pub fn destroy_device() -> bool {
+        CURRENT_DEVICE
+            .with(|d| d.borrow_mut().take())
+            .map(|device| device.destroy())
+            .is_some()
     }
 
     unsafe extern "C" {
@@ -222,6 +234,7 @@ mod browser {
             .await
             .map_err(|e| format!("no WebGPU device: {e}"))?;
         let lost = watch(&device);
+        CURRENT_DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
         let setup = WgpuSetup {
             instance,
             adapter,
@@ -325,7 +338,7 @@ mod browser {
 }
 
 #[cfg(target_family = "wasm")]
-pub use browser::{browser_instance, init, run_constructors_once, watch};
+pub use browser::{browser_instance, destroy_device, init, run_constructors_once, watch};
 
 #[cfg(test)]
 mod tests {

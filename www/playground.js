@@ -68,6 +68,7 @@ class PlaygroundPage {
       const wanted = this.recoveries > 3 ? "cpu" : this.state.device;
       const hint = $("device-hint");
       hint.dataset.recovering = "true";
+      const saved = this.training.saved;
       try {
         // Just after it took a device away, a browser can refuse a new adapter or device for a
         // moment (Chromium does, now and then, in the end-to-end tests): ask again a quarter
@@ -89,8 +90,27 @@ class PlaygroundPage {
         : wanted === "cpu"
           ? "computing on the CPU from now on"
           : `computing on the CPU: ${this.pg.backendDescription()}`;
-      this.say("device-hint", `${reason}: ${next}, with the same setup (the model trained on it is lost).`, true);
+      const model = await this.restore(saved);
+      this.say("device-hint", `${reason}: ${next}, with the same setup ${model}.`, true);
+      this.training.resumeAfterLoss();
     });
+  }
+
+  /**
+   * After a lost device: loads the weights training saved last (`saved`, from the training
+   * panel) into the new playground, and says what the model now is.
+   */
+  async restore(saved) {
+    if (!saved) return "(no model had been trained yet)";
+    try {
+      this.pg.importWeights(saved.bytes);
+    } catch (error) {
+      return `(the saved weights could not be loaded: ${message(error)})`;
+    }
+    this.training.saved = saved;
+    await this.training.wentBack();
+    const ago = Math.round((performance.now() - saved.at) / 1000);
+    return `and the weights saved at step ${saved.steps}, ${ago} s before`;
   }
 
   /** The stage's wgpu drawing device was lost: the stage now draws with Canvas2D. */

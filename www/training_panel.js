@@ -12,6 +12,8 @@ const PREVIEW_EVERY = 250;
 const VECTORS_EVERY = 25;
 /** Milliseconds of training work to aim for in one call. */
 const TRAIN_BUDGET_MS = 30;
+/** How often training saves its weights, in milliseconds of training. */
+const SAVE_EVERY_MS = 10_000;
 
 export class TrainingPanel {
   constructor(page) {
@@ -37,6 +39,8 @@ export class TrainingPanel {
 
   /** The model was forgotten: clear the charts. */
   forget() {
+    /** The weights last saved while training (see `keepWeights`), for a lost device. */
+    this.saved = null;
     this.lossLog = { xs: [], ys: [] };
     this.qualityLog = { xs: [], swd: [], floor: NaN };
     this.drawCharts();
@@ -84,14 +88,32 @@ export class TrainingPanel {
           await page.words.drawVectors();
         }
         this.drawCharts();
+        await this.keepWeights();
         await afterFrame();
       }
     } catch (error) {
       page.say("train-stats", `Training stopped: ${message(error)}`, true);
       if (/diverged/.test(message(error))) await this.wentBack();
+      else this.stoppedAt = performance.now(); // a lost device may have stopped it: see `resumeAfterLoss`
     }
     this.running = false;
     $("train").textContent = "▶ Train";
+  }
+
+  /**
+   * Saves the weights every SAVE_EVERY_MS of training (a read-back of well under a megabyte), so
+   * that a lost WebGPU device or a crashed worker costs at most that much training.
+   */
+  async keepWeights() {
+    const { pg } = this.page;
+    if (this.saved && performance.now() - this.saved.at < SAVE_EVERY_MS) return;
+    const bytes = await pg.exportWeights();
+    this.saved = { bytes, steps: pg.stepsDone(), at: performance.now() };
+  }
+
+  /** Trains again if an error stopped training in the last few seconds (a lost device did). */
+  resumeAfterLoss() {
+    if (!this.running && performance.now() - (this.stoppedAt ?? -Infinity) < 5000) this.toggle();
   }
 
   /** Training diverged and went back to a good state: the charts and the stage show it. */

@@ -161,8 +161,13 @@ impl Dataset {
     }
 }
 
-/// Checks a point set `[x0, y0, x1, y1, ...]` that came from outside: x, y pairs, at least 2
-/// points, finite coordinates. Returns the number of points; errors name `what` was checked.
+/// The most points in a set that comes from outside (training points, samples to measure): the
+/// measures compare every sample with every held-out point.
+pub const MAX_POINT_SET: usize = 100_000;
+
+/// Checks a point set `[x0, y0, x1, y1, ...]` that came from outside: x, y pairs, 2 to
+/// [`MAX_POINT_SET`] points, finite coordinates. Returns the number of points; errors name
+/// `what` was checked.
 pub fn check_points(what: &str, points: &[f32]) -> Result<usize, String> {
     if !points.len().is_multiple_of(2) {
         return Err(format!(
@@ -173,6 +178,11 @@ pub fn check_points(what: &str, points: &[f32]) -> Result<usize, String> {
     let n = points.len() / 2;
     if n < 2 {
         return Err(format!("{what}: at least 2 points are needed, got {n}"));
+    }
+    if n > MAX_POINT_SET {
+        return Err(format!(
+            "{what}: at most {MAX_POINT_SET} points are taken, got {n}"
+        ));
     }
     if let Some(i) = points.iter().position(|v| !v.is_finite()) {
         return Err(format!(

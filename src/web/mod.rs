@@ -7,7 +7,7 @@
 //!   `crate::check`);
 //! - `points.rs`: the `Playground` class (the 2D playground's API);
 //! - `images.rs`: the `ImageStudio` class (images of a word), `fetch.js` its downloads;
-//! - `options.rs`: fields of the options objects JavaScript passes;
+//! - `options.rs`: strings from JavaScript, and the fields of the options objects it passes;
 //! - `point_canvas.rs`: the `PointCanvas` class (drawing points with wgpu);
 //! - `pace.rs`: the browser's turn between pieces of CPU work;
 //! - `cancel.rs`: jobs cancelled by an `AbortSignal`.
@@ -84,21 +84,39 @@ pub async fn init_backend() -> BackendInfo {
     BackendInfo(backend::init().await)
 }
 
+/// Destroys the WebGPU device this page (or worker) computes on, as a driver reset would:
+/// playgrounds and studios on it are lost (their `lost()` promises resolve), which is how the
+/// page's recovery can be tried. Returns whether there was a device to destroy.
+#[wasm_bindgen(js_name = destroyDevice)]
+pub fn destroy_device() -> bool {
+    backend::destroy_device()
+}
+
 /// ᾱ(t) of the schedule `name` with `timesteps` steps at `points` evenly spaced times from 0 to
 /// 1, for the page's schedule chart.
 #[wasm_bindgen(js_name = alphaBarCurve)]
-pub fn alpha_bar_curve(name: &str, timesteps: f64, points: f64) -> Result<Vec<f32>, JsError> {
+pub fn alpha_bar_curve(
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    timesteps: f64,
+    points: f64,
+) -> Result<Vec<f32>, JsError> {
+    let name = options::text("the schedule's name", &name).js()?;
     let steps = count("T", timesteps).js()?;
     let points = count("the number of points", points).js()?;
-    crate::diffusion::schedule::alpha_bar_curve(name, steps, points).js()
+    crate::diffusion::schedule::alpha_bar_curve(&name, steps, points).js()
 }
 
 /// `n` points of the built-in dataset `name` drawn with `seed`, `[x0, y0, ...]` (the page
 /// names datasets with words for the conditional playground this way).
 #[wasm_bindgen(js_name = datasetPoints)]
-pub fn dataset_points(name: &str, n: f64, seed_value: f64) -> Result<Vec<f32>, JsError> {
+pub fn dataset_points(
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    n: f64,
+    seed_value: f64,
+) -> Result<Vec<f32>, JsError> {
+    let name = options::text("the dataset's name", &name).js()?;
     let n = count("the number of points", n).js()?;
-    crate::points::data::sample_named(name, n, seed(seed_value).js()?).js()
+    crate::points::data::sample_named(&name, n, seed(seed_value).js()?).js()
 }
 
 /// A promise that resolves with the reason once the device `lost` watches is lost.

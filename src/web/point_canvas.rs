@@ -25,8 +25,16 @@ pub struct PointCanvas {
 
 #[wasm_bindgen]
 impl PointCanvas {
-    /// A renderer for `canvas`; rejects when the browser has no WebGPU (use Canvas2D then).
-    pub async fn create(canvas: web_sys::HtmlCanvasElement) -> Result<PointCanvas, JsError> {
+    /// A renderer for `canvas` (a `<canvas>` element); rejects when the browser has no WebGPU
+    /// (use Canvas2D then).
+    pub async fn create(
+        #[wasm_bindgen(unchecked_param_type = "HTMLCanvasElement")] canvas: JsValue,
+    ) -> Result<PointCanvas, JsError> {
+        // Checked here: a bad value passed on to wgpu would throw inside this future, and its
+        // promise would never settle.
+        let canvas: web_sys::HtmlCanvasElement = canvas
+            .dyn_into()
+            .map_err(|_| JsError::new("the canvas must be a <canvas> element"))?;
         crate::backend::run_constructors_once();
         let device = match DEVICE.with(|d| d.borrow().clone()) {
             Some(device) => device,
@@ -67,8 +75,9 @@ impl PointCanvas {
         x: f64,
         y: f64,
         half_extent: f64,
-        background: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] background: JsValue,
     ) -> Result<(), JsError> {
+        let background = super::options::text("the background colour", &background).js()?;
         let x = super::number("x", x).js()?;
         let y = super::number("y", y).js()?;
         let h = super::number("the half extent", half_extent).js()?;
@@ -76,7 +85,7 @@ impl PointCanvas {
             return Err(JsError::new("the half extent must be positive"));
         }
         self.renderer
-            .set_view(x as f32, y as f32, h as f32, parse_color(background).js()?);
+            .set_view(x as f32, y as f32, h as f32, parse_color(&background).js()?);
         Ok(())
     }
 
@@ -88,18 +97,29 @@ impl PointCanvas {
     /// Adds points `[x0, y0, ...]` in one colour (`#rgb`, `#rrggbb`, `#rrggbbaa`) and
     /// diameter in CSS pixels.
     #[wasm_bindgen(js_name = addPoints)]
-    pub fn add_points(&mut self, xy: &[f32], color: &str, size: f64) -> Result<(), JsError> {
+    pub fn add_points(
+        &mut self,
+        xy: &[f32],
+        #[wasm_bindgen(unchecked_param_type = "string")] color: JsValue,
+        size: f64,
+    ) -> Result<(), JsError> {
+        let color = super::options::text("the colour", &color).js()?;
         let size = super::number("the point size", size).js()?;
         self.renderer
-            .add_points(xy, parse_color(color).js()?, size.clamp(0.0, 64.0) as f32);
+            .add_points(xy, parse_color(&color).js()?, size.clamp(0.0, 64.0) as f32);
         Ok(())
     }
 
     /// Adds line segments `[xa, ya, xb, yb, ...]` in one colour.
     #[wasm_bindgen(js_name = addSegments)]
-    pub fn add_segments(&mut self, segments: &[f32], color: &str) -> Result<(), JsError> {
+    pub fn add_segments(
+        &mut self,
+        segments: &[f32],
+        #[wasm_bindgen(unchecked_param_type = "string")] color: JsValue,
+    ) -> Result<(), JsError> {
+        let color = super::options::text("the colour", &color).js()?;
         self.renderer
-            .add_segments(segments, parse_color(color).js()?);
+            .add_segments(segments, parse_color(&color).js()?);
         Ok(())
     }
 

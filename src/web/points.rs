@@ -5,7 +5,7 @@
 
 use super::cancel::Cancel;
 use super::pace::in_pieces;
-use super::{OrJs, count, lost_promise, number, read_floats, read_values, reject, seed};
+use super::{OrJs, count, lost_promise, number, options, read_floats, read_values, reject, seed};
 use crate::backend::{self, Backend, BackendKind};
 use crate::points::playground::{self, Draw, Imported, SamplingJob};
 use crate::points::quality::Quality;
@@ -145,6 +145,11 @@ fn steps_and_cancel(steps: f64, signal: &JsValue) -> Result<(usize, Cancel), JsV
     ))
 }
 
+/// A checked string argument, borrowed (its refusal copied).
+fn text_ref(text: &Result<String, String>) -> Result<&str, String> {
+    text.as_deref().map_err(Clone::clone)
+}
+
 /// Checks the numbers of a sampling request from JavaScript.
 fn draw<'a>(
     n: f64,
@@ -207,10 +212,16 @@ impl Playground {
     /// Trains from now on `n` points of the dataset `name` (`moons`, `swissroll`, `8gaussians`,
     /// `rings`, `checkerboard`, `spiral`, `pinwheel`) drawn with `seed`; forgets the model.
     #[wasm_bindgen(js_name = setDataset)]
-    pub fn set_dataset(&self, name: &str, n: f64, seed_value: f64) -> Result<(), JsError> {
+    pub fn set_dataset(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        n: f64,
+        seed_value: f64,
+    ) -> Result<(), JsError> {
+        let name = options::text("the dataset's name", &name).js()?;
         let n = count("the number of points", n).js()?;
         let s = seed(seed_value).js()?;
-        self.inner.borrow_mut().set_dataset(name, n, s).js()?;
+        self.inner.borrow_mut().set_dataset(&name, n, s).js()?;
         Ok(())
     }
 
@@ -243,9 +254,14 @@ impl Playground {
     /// Uses the noise schedule `linear`, `cosine` or `sigmoid` with `timesteps` steps (T);
     /// forgets the model when this changes anything.
     #[wasm_bindgen(js_name = setSchedule)]
-    pub fn set_schedule(&self, name: &str, timesteps: f64) -> Result<(), JsError> {
+    pub fn set_schedule(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+        timesteps: f64,
+    ) -> Result<(), JsError> {
+        let name = options::text("the schedule's name", &name).js()?;
         let t = count("T", timesteps).js()?;
-        self.inner.borrow_mut().set_schedule(name, t).js()?;
+        self.inner.borrow_mut().set_schedule(&name, t).js()?;
         Ok(())
     }
 
@@ -339,13 +355,14 @@ impl Playground {
     pub fn sample(
         &self,
         n: f64,
-        sampler: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] sampler: JsValue,
         steps: f64,
         seed_value: f64,
         eta: Option<f64>,
         signal: JsValue,
     ) -> Promise {
-        let request = draw(n, sampler, steps, seed_value, eta);
+        let sampler = options::text("the sampler", &sampler);
+        let request = text_ref(&sampler).and_then(|s| draw(n, s, steps, seed_value, eta));
         self.run(request, false, &signal)
     }
 
@@ -354,13 +371,14 @@ impl Playground {
     pub fn trajectory(
         &self,
         n: f64,
-        sampler: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] sampler: JsValue,
         steps: f64,
         seed_value: f64,
         eta: Option<f64>,
         signal: JsValue,
     ) -> Promise {
-        let request = draw(n, sampler, steps, seed_value, eta);
+        let sampler = options::text("the sampler", &sampler);
+        let request = text_ref(&sampler).and_then(|s| draw(n, s, steps, seed_value, eta));
         self.run(request, true, &signal)
     }
 

@@ -82,3 +82,41 @@ test("a diverging training is caught, goes back to its last good state and says 
     assert.match(await page.textContent("#train-stats"), /steps · loss \d/);
     assert.deepEqual(errors, []);
   }));
+
+test("a WebGPU device lost in the middle of training: a new device, the saved weights, and training goes on", { timeout: 600_000 }, () =>
+  withPage(async (page, { url, errors }) => {
+    await page.goto(`${url}#device=webgpu&batch=64&width=32`);
+    await page.waitForSelector("#playground[data-ready=true]", { timeout: 300_000 });
+    assert.equal(await ui(page, "ui.pg.backend()"), "webgpu");
+    await page.click("#train");
+    // Training saves its weights as it goes (every 10 s; the first at once).
+    await page.waitForFunction(() => window.diffusionLabUi.training.saved?.steps > 0 && window.diffusionLabUi.pg.stepsDone() >= 6, null, {
+      timeout: 300_000,
+      polling: 250,
+    });
+    const before = await ui(page, "({ steps: ui.pg.stepsDone(), saved: ui.training.saved.steps })");
+    // What `device.destroy()` does, or a driver reset.
+    assert.equal(await ui(page, "ui.pg.destroyDevice()"), true);
+    await page.waitForFunction(
+      () => {
+        const hint = document.getElementById("device-hint");
+        return /started again on a new device/.test(hint.textContent) && !hint.dataset.recovering;
+      },
+      null,
+      { timeout: 120_000 },
+    );
+    const hint = await page.textContent("#device-hint");
+    console.log(`before: ${JSON.stringify(before)}; ${hint}`);
+    assert.match(hint, /WebGPU device was lost/);
+    const saved = Number(hint.match(/weights saved at step (\d+)/)[1]);
+    assert.ok(saved > 0 && saved <= before.steps, `saved at ${saved}`);
+    assert.equal(await ui(page, "ui.pg.backend()"), "webgpu");
+    // Training went on by itself from the saved weights, on the new device.
+    await page.waitForFunction((from) => window.diffusionLabUi.pg.stepsDone() >= from + 2, saved, { timeout: 300_000, polling: 250 });
+    assert.match(await page.textContent("#train"), /Pause/);
+    await page.click("#train");
+    await page.waitForFunction(() => document.getElementById("train").textContent.includes("Train"));
+    assert.match(await page.textContent("#train-stats"), /steps · loss \d/);
+    await page.screenshot({ path: join(shots, "lost-device-recovered.png") });
+    assert.deepEqual(errors.filter((e) => !/lost|destroyed/i.test(e)), []);
+  }));

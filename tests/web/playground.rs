@@ -17,6 +17,14 @@ fn field(object: &JsValue, key: &str) -> f64 {
     Reflect::get(object, &key.into()).unwrap().as_f64().unwrap()
 }
 
+/// A JavaScript array of strings.
+fn strings(list: &[&str]) -> JsValue {
+    list.iter()
+        .map(|w| JsValue::from_str(w))
+        .collect::<js_sys::Array>()
+        .into()
+}
+
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -37,7 +45,7 @@ const STEP_BUDGET: u32 = 600;
 async fn moons_trains_to_three_times_the_floor_then_distils() {
     let p = Playground::create_on_cpu();
     assert_eq!(p.backend(), "cpu", "{}", p.backend_description());
-    p.set_dataset("moons", 4000.0, 0.0).unwrap();
+    p.set_dataset("moons".into(), 4000.0, 0.0).unwrap();
     p.set_training(1e-2, 256.0, 64.0).unwrap();
     let start = now_ms();
     let mut log = Vec::new();
@@ -52,7 +60,8 @@ async fn moons_trains_to_three_times_the_floor_then_distils() {
         if p.steps_done() < 200 || !p.steps_done().is_multiple_of(100) {
             continue;
         }
-        let samples = floats(p.sample(2000.0, "ddim", 20.0, 7.0, None, JsValue::UNDEFINED)).await;
+        let samples =
+            floats(p.sample(2000.0, "ddim".into(), 20.0, 7.0, None, JsValue::UNDEFINED)).await;
         assert_eq!(samples.len(), 4000);
         let q = resolve(p.quality(&samples)).await.unwrap();
         let ratio = field(&q, "swd") / field(&q, "floorSwd");
@@ -100,7 +109,7 @@ async fn moons_trains_to_three_times_the_floor_then_distils() {
     assert_eq!(steps, [4.0, 2.0]);
     assert_eq!(calls.get(), 30, "a progress call every 10 steps");
     assert_eq!(p.student_steps(), [4, 2]);
-    let teacher = floats(p.sample(2000.0, "ddim", 2.0, 0.0, None, JsValue::UNDEFINED)).await;
+    let teacher = floats(p.sample(2000.0, "ddim".into(), 2.0, 0.0, None, JsValue::UNDEFINED)).await;
     let teacher = field(&resolve(p.quality(&teacher)).await.unwrap(), "swd");
     let student = field(&rounds.get(1), "swd");
     console_log!(
@@ -111,7 +120,7 @@ async fn moons_trains_to_three_times_the_floor_then_distils() {
         student < teacher / 2.0,
         "student {student}, teacher {teacher}"
     );
-    let wrong = resolve(p.sample(10.0, "student", 3.0, 0.0, None, JsValue::UNDEFINED)).await;
+    let wrong = resolve(p.sample(10.0, "student".into(), 3.0, 0.0, None, JsValue::UNDEFINED)).await;
     assert_eq!(
         wrong.unwrap_err(),
         "no student samples in 3 steps: the students at hand take 4, 2"
@@ -132,14 +141,13 @@ async fn guidance_draws_each_word() {
     let p = Playground::create_on_cpu();
     assert_eq!(p.backend(), "cpu", "{}", p.backend_description());
     let words = ["8gaussians", "rings"];
-    p.set_datasets(words.iter().map(|w| w.to_string()).collect(), 2000.0, 0.0)
-        .unwrap();
+    p.set_datasets(strings(&words), 2000.0, 0.0).unwrap();
     p.set_training(1e-2, 256.0, 64.0).unwrap();
     let accuracy = async |word: &str, guidance: f64| {
         let samples = floats(p.sample_word(
-            word,
+            word.into(),
             1000.0,
-            "ddim",
+            "ddim".into(),
             20.0,
             guidance,
             7.0,
@@ -148,7 +156,10 @@ async fn guidance_draws_each_word() {
         ))
         .await;
         assert_eq!(samples.len(), 2000);
-        field(&p.word_quality(word, &samples).unwrap().into(), "accuracy")
+        field(
+            &p.word_quality(word.into(), &samples).unwrap().into(),
+            "accuracy",
+        )
     };
     let start = now_ms();
     let mut log = Vec::new();
@@ -199,7 +210,7 @@ async fn trajectories_have_the_promised_shape() {
     let (n, steps) = (300usize, 6usize);
     let frames = floats(p.trajectory(
         n as f64,
-        "heun",
+        "heun".into(),
         steps as f64,
         3.0,
         None,
@@ -209,7 +220,7 @@ async fn trajectories_have_the_promised_shape() {
     assert_eq!(frames.len(), (steps + 1) * n * 2);
     let samples = floats(p.sample(
         n as f64,
-        "heun",
+        "heun".into(),
         steps as f64,
         3.0,
         None,
@@ -230,7 +241,8 @@ async fn trajectories_have_the_promised_shape() {
     let var = first.iter().map(|v| v * v).sum::<f32>() / first.len() as f32;
     assert!((var - 1.0).abs() < 0.2, "frame 0 variance {var}");
     // DDIM with eta, through the optional argument.
-    let noisy = floats(p.trajectory(10.0, "ddim", 3.0, 3.0, Some(1.0), JsValue::UNDEFINED)).await;
+    let noisy =
+        floats(p.trajectory(10.0, "ddim".into(), 3.0, 3.0, Some(1.0), JsValue::UNDEFINED)).await;
     assert_eq!(noisy.len(), 4 * 10 * 2);
 }
 
@@ -239,7 +251,7 @@ async fn trajectories_have_the_promised_shape() {
 #[wasm_bindgen_test]
 async fn noised_at_one_is_a_standard_gaussian() {
     let p = Playground::create().await;
-    p.set_dataset("checkerboard", 10_000.0, 4.0).unwrap();
+    p.set_dataset("checkerboard".into(), 10_000.0, 4.0).unwrap();
     assert_eq!(p.noised(0.0, 1.0).unwrap(), p.points());
     let x = p.noised(1.0, 1.0).unwrap();
     for axis in 0..2 {
@@ -257,7 +269,8 @@ async fn exported_weights_import_to_the_same_samples() {
     let p = Playground::create().await;
     p.set_training(2e-3, 256.0, 48.0).unwrap();
     resolve(p.train(5.0, JsValue::UNDEFINED)).await.unwrap();
-    let before = floats(p.sample(200.0, "dpmpp2m", 5.0, 11.0, None, JsValue::UNDEFINED)).await;
+    let before =
+        floats(p.sample(200.0, "dpmpp2m".into(), 5.0, 11.0, None, JsValue::UNDEFINED)).await;
     let bytes = Uint8Array::from(resolve(p.export_weights()).await.unwrap()).to_vec();
     assert_eq!(&bytes[..4], b"DLAB");
     let q = Playground::create().await;
@@ -265,7 +278,8 @@ async fn exported_weights_import_to_the_same_samples() {
     assert_eq!(q.steps_done(), 5);
     let settings = q.settings().unwrap();
     assert_eq!(field(&settings, "width"), 48.0);
-    let after = floats(q.sample(200.0, "dpmpp2m", 5.0, 11.0, None, JsValue::UNDEFINED)).await;
+    let after =
+        floats(q.sample(200.0, "dpmpp2m".into(), 5.0, 11.0, None, JsValue::UNDEFINED)).await;
     assert_eq!(before, after);
 }
 
@@ -275,13 +289,13 @@ async fn exported_weights_import_to_the_same_samples() {
 async fn a_playground_created_after_one_was_freed_computes() {
     let p = Playground::create().await;
     assert_eq!(p.backend(), "webgpu", "{}", p.backend_description());
-    p.set_dataset("moons", 500.0, 0.0).unwrap();
+    p.set_dataset("moons".into(), 500.0, 0.0).unwrap();
     p.set_training(2e-3, 64.0, 16.0).unwrap();
     resolve(p.train(2.0, JsValue::UNDEFINED)).await.unwrap();
     drop(p); // what `free()` does from JavaScript
     let q = Playground::create().await;
     assert_eq!(q.backend(), "webgpu", "{}", q.backend_description());
-    q.set_dataset("moons", 500.0, 0.0).unwrap();
+    q.set_dataset("moons".into(), 500.0, 0.0).unwrap();
     q.set_training(2e-3, 64.0, 16.0).unwrap();
     let loss = resolve(q.train(2.0, JsValue::UNDEFINED))
         .await
@@ -289,7 +303,7 @@ async fn a_playground_created_after_one_was_freed_computes() {
         .as_f64()
         .unwrap();
     assert!(loss.is_finite(), "loss {loss}");
-    let samples = floats(q.sample(100.0, "ddim", 3.0, 1.0, None, JsValue::UNDEFINED)).await;
+    let samples = floats(q.sample(100.0, "ddim".into(), 3.0, 1.0, None, JsValue::UNDEFINED)).await;
     assert_eq!(samples.len(), 200);
     assert!(samples.iter().all(|v| v.is_finite()));
 }
@@ -301,7 +315,7 @@ async fn a_playground_created_after_one_was_freed_computes() {
 #[wasm_bindgen_test]
 async fn cancelled_jobs_stop_and_leave_the_playground_usable() {
     let p = Playground::create_on_cpu();
-    p.set_dataset("moons", 1000.0, 0.0).unwrap();
+    p.set_dataset("moons".into(), 1000.0, 0.0).unwrap();
     p.set_training(1e-3, 512.0, 64.0).unwrap(); // steps in 8 parts of 64 examples
     let (signal, abort) = abort_controller();
     let running = p.train(1000.0, signal.clone());
@@ -325,11 +339,11 @@ async fn cancelled_jobs_stop_and_leave_the_playground_usable() {
     assert_eq!(p.steps_done(), kept + 3);
 
     let (signal, abort) = abort_controller();
-    let running = p.sample(10_000.0, "ddim", 500.0, 0.0, None, signal);
+    let running = p.sample(10_000.0, "ddim".into(), 500.0, 0.0, None, signal);
     crate::js::after(20, &abort);
     let err = resolve(running).await.unwrap_err();
     assert!(err.contains("cancelled"), "{err}");
-    let samples = floats(p.sample(100.0, "ddim", 5.0, 1.0, None, JsValue::UNDEFINED)).await;
+    let samples = floats(p.sample(100.0, "ddim".into(), 5.0, 1.0, None, JsValue::UNDEFINED)).await;
     assert_eq!(samples.len(), 200);
     assert!(samples.iter().all(|v| v.is_finite()));
     let err = resolve(p.train(1.0, "stop".into())).await.unwrap_err();
@@ -347,22 +361,29 @@ async fn bad_input_is_refused_with_a_message() {
             .as_string()
             .unwrap()
     };
-    assert!(message(p.set_dataset("donut", 100.0, 0.0).unwrap_err()).contains("moons"));
-    assert!(message(p.set_dataset("moons", 2.5, 0.0).unwrap_err()).contains("whole number"));
-    assert!(message(p.set_dataset("moons", 100.0, -1.0).unwrap_err()).contains("seed"));
+    assert!(message(p.set_dataset("donut".into(), 100.0, 0.0).unwrap_err()).contains("moons"));
+    assert!(message(p.set_dataset("moons".into(), 2.5, 0.0).unwrap_err()).contains("whole number"));
+    assert!(message(p.set_dataset("moons".into(), 100.0, -1.0).unwrap_err()).contains("seed"));
     assert!(message(p.set_points(&[1.0, 2.0, 3.0]).unwrap_err()).contains("pairs"));
     assert!(message(p.noised(f64::NAN, 0.0).unwrap_err()).contains("t must"));
     assert!(message(p.set_training(f64::INFINITY, 64.0, 32.0).unwrap_err()).contains("finite"));
     assert!(message(p.import_weights(b"hello").unwrap_err()).contains("DLAB"));
     let err = resolve(p.train(0.0, JsValue::UNDEFINED)).await.unwrap_err();
     assert!(err.contains("steps"), "{err}");
-    let err = resolve(p.sample(10.0, "plms", 10.0, 0.0, None, JsValue::UNDEFINED))
+    let err = resolve(p.sample(10.0, "plms".into(), 10.0, 0.0, None, JsValue::UNDEFINED))
         .await
         .unwrap_err();
     assert!(err.contains("unknown sampler"), "{err}");
-    let err = resolve(p.trajectory(100_000.0, "ddim", 1000.0, 0.0, None, JsValue::UNDEFINED))
-        .await
-        .unwrap_err();
+    let err = resolve(p.trajectory(
+        100_000.0,
+        "ddim".into(),
+        1000.0,
+        0.0,
+        None,
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap_err();
     assert!(err.contains("too large"), "{err}");
     let err = resolve(p.quality(&[f32::NAN, 0.0, 1.0, 1.0]))
         .await
@@ -370,14 +391,14 @@ async fn bad_input_is_refused_with_a_message() {
     assert!(err.contains("finite"), "{err}");
     // Words: unknown words, empty vocabularies and mismatched labels.
     let pts: Vec<f32> = (0..40).map(|i| (i as f32 * 0.37).sin()).collect();
-    let words = |list: &[&str]| list.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    let words = strings;
     let err = message(
         p.set_labeled_points(&pts, &[1; 19], words(&["a"]))
             .unwrap_err(),
     );
     assert!(err.contains("19 labels"), "{err}");
     let err = message(
-        p.set_labeled_points(&pts, &[1; 20], Vec::new())
+        p.set_labeled_points(&pts, &[1; 20], strings(&[]))
             .unwrap_err(),
     );
     assert!(err.contains("empty"), "{err}");
@@ -386,9 +407,18 @@ async fn bad_input_is_refused_with_a_message() {
             .unwrap_err(),
     );
     assert!(err.contains("names no word"), "{err}");
-    let err = resolve(p.sample_word("a", 10.0, "ddim", 5.0, 3.0, 0.0, None, JsValue::UNDEFINED))
-        .await
-        .unwrap_err();
+    let err = resolve(p.sample_word(
+        "a".into(),
+        10.0,
+        "ddim".into(),
+        5.0,
+        3.0,
+        0.0,
+        None,
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap_err();
     assert!(err.contains("knows no words"), "{err}");
     assert!(message(p.set_conditioning(0.0, 0.1).unwrap_err()).contains("size"));
     assert_eq!(p.data_label(), "dataset moons");
@@ -397,9 +427,9 @@ async fn bad_input_is_refused_with_a_message() {
     p.set_labeled_points(&pts, &labels, words(&["up", "down"]))
         .unwrap();
     let err = resolve(p.sample_word(
-        "sideways",
+        "sideways".into(),
         10.0,
-        "ddim",
+        "ddim".into(),
         5.0,
         3.0,
         0.0,
@@ -413,9 +443,9 @@ async fn bad_input_is_refused_with_a_message() {
         "{err}"
     );
     let err = resolve(p.sample_word(
-        "up",
+        "up".into(),
         10.0,
-        "ddim",
+        "ddim".into(),
         5.0,
         f64::NAN,
         0.0,

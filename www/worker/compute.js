@@ -14,4 +14,11 @@ const lab = import(params.get("glue")).then(async (bindings) => {
   return bindings;
 });
 
-serve({ ...playgroundHandlers(lab), ...studioHandlers(lab) });
+serve({
+  ...playgroundHandlers(lab),
+  ...studioHandlers(lab),
+  /** Destroys the worker's WebGPU device (see the module's `destroyDevice`). */
+  async "device.destroy"() {
+    return (await lab).destroyDevice();
+  },
+});

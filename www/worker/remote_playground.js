@@ -119,6 +119,15 @@ export class RemotePlayground {
     return this.channel.request("playground.lost", { handle: this.handle }).catch((error) => error.message);
   }
 
+  /**
+   * Destroys the worker's WebGPU device, as a driver reset would (every playground and studio
+   * on it is lost): how the page's recovery can be tried, from the console too
+   * (`diffusionLabUi.pg.destroyDevice()`).
+   */
+  destroyDevice() {
+    return this.channel.request("device.destroy", {});
+  }
+
   /** Another playground on the same device in the same worker (for warming it up). */
   spare() {
     return RemotePlayground.create(this.channel, this.lab, this.state.backend === "webgpu");

@@ -1,8 +1,9 @@
 //! The `Playground` exports of guided diffusion: points named by words, samples drawn by word
 //! with classifier-free guidance, the word vectors, and how well a word's samples match it.
 
-use super::{Playground, draw, floats, quality_object, read_values, reject};
+use super::{Playground, draw, floats, quality_object, read_values, reject, text_ref};
 use crate::points::playground::Draw;
+use crate::web::options::{text, texts};
 use crate::web::{OrJs, count, number, seed};
 use js_sys::{Float32Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -22,17 +23,19 @@ impl Playground {
     #[allow(clippy::too_many_arguments)] // the signature JavaScript calls, fixed by the API
     pub fn sample_word(
         &self,
-        word: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] word: JsValue,
         n: f64,
-        sampler: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] sampler: JsValue,
         steps: f64,
         guidance: f64,
         seed_value: f64,
         eta: Option<f64>,
         signal: JsValue,
     ) -> Promise {
-        let request =
-            draw(n, sampler, steps, seed_value, eta).and_then(|d| towards(d, word, guidance));
+        let (word, sampler) = (text("the word", &word), text("the sampler", &sampler));
+        let request = text_ref(&sampler)
+            .and_then(|s| draw(n, s, steps, seed_value, eta))
+            .and_then(|d| towards(d, text_ref(&word)?, guidance));
         self.run(request, false, &signal)
     }
 
@@ -41,17 +44,19 @@ impl Playground {
     #[allow(clippy::too_many_arguments)] // as `sampleWord`
     pub fn trajectory_word(
         &self,
-        word: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] word: JsValue,
         n: f64,
-        sampler: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] sampler: JsValue,
         steps: f64,
         guidance: f64,
         seed_value: f64,
         eta: Option<f64>,
         signal: JsValue,
     ) -> Promise {
-        let request =
-            draw(n, sampler, steps, seed_value, eta).and_then(|d| towards(d, word, guidance));
+        let (word, sampler) = (text("the word", &word), text("the sampler", &sampler));
+        let request = text_ref(&sampler)
+            .and_then(|s| draw(n, s, steps, seed_value, eta))
+            .and_then(|d| towards(d, text_ref(&word)?, guidance));
         self.run(request, true, &signal)
     }
 
@@ -64,8 +69,9 @@ impl Playground {
         &self,
         points: &[f32],
         labels: &[u32],
-        words: Vec<String>,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] words: JsValue,
     ) -> Result<(), JsError> {
+        let words = texts("the words", &words).js()?;
         self.inner
             .borrow_mut()
             .set_labeled_points(points, labels, &words)
@@ -75,7 +81,13 @@ impl Playground {
     /// Trains from now on `n` points of each of several built-in datasets, each named by its
     /// own name (e.g. `["moons", "rings", "spiral"]`).
     #[wasm_bindgen(js_name = setDatasets)]
-    pub fn set_datasets(&self, names: Vec<String>, n: f64, seed_value: f64) -> Result<(), JsError> {
+    pub fn set_datasets(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] names: JsValue,
+        n: f64,
+        seed_value: f64,
+    ) -> Result<(), JsError> {
+        let names = texts("the datasets' names", &names).js()?;
         let n = count("the number of points", n).js()?;
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         self.inner
@@ -127,8 +139,13 @@ impl Playground {
     /// floorMmd, accuracy}`, accuracy being the fraction of samples whose nearest held-out
     /// point belongs to `word`.
     #[wasm_bindgen(js_name = wordQuality)]
-    pub fn word_quality(&self, word: &str, samples: &[f32]) -> Result<Object, JsError> {
-        let (q, accuracy) = self.inner.borrow().word_quality(word, samples).js()?;
+    pub fn word_quality(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] word: JsValue,
+        samples: &[f32],
+    ) -> Result<Object, JsError> {
+        let word = text("the word", &word).js()?;
+        let (q, accuracy) = self.inner.borrow().word_quality(&word, samples).js()?;
         let out = quality_object(&q);
         Reflect::set(&out, &"accuracy".into(), &accuracy.into())
             .map_err(|_| JsError::new("could not build the result"))?;
