@@ -69,6 +69,7 @@ class PlaygroundPage {
       const hint = $("device-hint");
       hint.dataset.recovering = "true";
       const saved = this.training.saved;
+      const wasTraining = this.training.interrupted();
       try {
         // Just after it took a device away, a browser can refuse a new adapter or device for a
         // moment (Chromium does, now and then, in the end-to-end tests): ask again a quarter
@@ -92,7 +93,8 @@ class PlaygroundPage {
           : `computing on the CPU: ${this.pg.backendDescription()}`;
       const model = await this.restore(saved);
       this.say("device-hint", `${reason}: ${next}, with the same setup ${model}.`, true);
-      this.training.resumeAfterLoss();
+      // Training goes on where it was saved (the new playground is idle, so this starts it).
+      if (wasTraining && !this.training.running) this.training.toggle();
     });
   }
 

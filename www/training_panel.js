@@ -56,6 +56,8 @@ export class TrainingPanel {
     page.stopAll();
     page.data.setDrawing(false);
     this.running = true;
+    // This run's token: a run that ends after a newer one started leaves the newer one be.
+    const run = (this.run = {});
     $("train").textContent = "❚❚ Pause";
     let perCall = 2;
     let lastPreview = -1;
@@ -63,7 +65,7 @@ export class TrainingPanel {
     const named = page.pg.words().length > 0;
     const rate = { steps: 0, ms: 0 };
     try {
-      while (this.running) {
+      while (this.running && this.run === run) {
         const t0 = performance.now();
         const loss = await page.pg.train(perCall);
         const ms = performance.now() - t0;
@@ -92,10 +94,12 @@ export class TrainingPanel {
         await afterFrame();
       }
     } catch (error) {
+      if (this.run !== run) return;
       page.say("train-stats", `Training stopped: ${message(error)}`, true);
       if (/diverged/.test(message(error))) await this.wentBack();
-      else this.stoppedAt = performance.now(); // a lost device may have stopped it: see `resumeAfterLoss`
+      else this.stoppedAt = performance.now(); // a lost device may have stopped it: see `interrupted`
     }
+    if (this.run !== run) return;
     this.running = false;
     $("train").textContent = "▶ Train";
   }
@@ -111,9 +115,12 @@ export class TrainingPanel {
     this.saved = { bytes, steps: pg.stepsDone(), at: performance.now() };
   }
 
-  /** Trains again if an error stopped training in the last few seconds (a lost device did). */
-  resumeAfterLoss() {
-    if (!this.running && performance.now() - (this.stoppedAt ?? -Infinity) < 5000) this.toggle();
+  /**
+   * Whether training runs, or an error stopped it in the last few seconds: asked when a device
+   * is lost (whose error stops training about when the loss is reported).
+   */
+  interrupted() {
+    return this.running || performance.now() - (this.stoppedAt ?? -Infinity) < 5000;
   }
 
   /** Training diverged and went back to a good state: the charts and the stage show it. */

@@ -32,7 +32,7 @@ test("without WebGPU the page computes on the CPU, says why, and everything work
       console.log(`hint: ${hint}`);
       assert.match(hint, /no usable WebGPU \(.+\): computing on the CPU/);
       assert.equal(await page.inputValue("#device"), "cpu");
-      assert.equal(await page.locator("#device option[value=webgpu]").isDisabled(), true);
+      assert.equal(await page.$eval("#device option[value=webgpu]", (o) => o.disabled), true);
       // Drawing falls back to Canvas2D; computing stays in the worker.
       assert.equal(await page.getAttribute("#stage", "data-renderer"), "canvas2d");
       assert.equal(await page.getAttribute("#playground", "data-compute"), "worker");

@@ -17,6 +17,22 @@ fn field(object: &JsValue, key: &str) -> f64 {
     Reflect::get(object, &key.into()).unwrap().as_f64().unwrap()
 }
 
+/// Why `sampleWord` refused to draw 10 points of `word` with guidance `guidance`.
+async fn word_refusal(p: &Playground, word: &str, guidance: f64) -> String {
+    let (n, sampler, steps, seed) = (10.0, "ddim".into(), 5.0, 0.0);
+    let call = p.sample_word(
+        word.into(),
+        n,
+        sampler,
+        steps,
+        guidance,
+        seed,
+        None,
+        JsValue::UNDEFINED,
+    );
+    resolve(call).await.unwrap_err()
+}
+
 /// A JavaScript array of strings.
 fn strings(list: &[&str]) -> JsValue {
     list.iter()
@@ -407,18 +423,7 @@ async fn bad_input_is_refused_with_a_message() {
             .unwrap_err(),
     );
     assert!(err.contains("names no word"), "{err}");
-    let err = resolve(p.sample_word(
-        "a".into(),
-        10.0,
-        "ddim".into(),
-        5.0,
-        3.0,
-        0.0,
-        None,
-        JsValue::UNDEFINED,
-    ))
-    .await
-    .unwrap_err();
+    let err = word_refusal(&p, "a", 3.0).await;
     assert!(err.contains("knows no words"), "{err}");
     assert!(message(p.set_conditioning(0.0, 0.1).unwrap_err()).contains("size"));
     assert_eq!(p.data_label(), "dataset moons");
@@ -426,33 +431,11 @@ async fn bad_input_is_refused_with_a_message() {
     let labels: Vec<u32> = (0..20).map(|i| 1 + i % 2).collect();
     p.set_labeled_points(&pts, &labels, words(&["up", "down"]))
         .unwrap();
-    let err = resolve(p.sample_word(
-        "sideways".into(),
-        10.0,
-        "ddim".into(),
-        5.0,
-        3.0,
-        0.0,
-        None,
-        JsValue::UNDEFINED,
-    ))
-    .await
-    .unwrap_err();
+    let err = word_refusal(&p, "sideways", 3.0).await;
     assert!(
         err.contains("unknown word") && err.contains("up, down"),
         "{err}"
     );
-    let err = resolve(p.sample_word(
-        "up".into(),
-        10.0,
-        "ddim".into(),
-        5.0,
-        f64::NAN,
-        0.0,
-        None,
-        JsValue::UNDEFINED,
-    ))
-    .await
-    .unwrap_err();
+    let err = word_refusal(&p, "up", f64::NAN).await;
     assert!(err.contains("guidance"), "{err}");
 }
