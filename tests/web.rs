@@ -1,6 +1,6 @@
 //! Browser tests, run by `wasm-bindgen-test-runner` in headless Chromium with WebGPU
 //! (SwiftShader on a machine without a GPU; see README.md): burn on WebGPU (`backend`), the
-//! exported `Playground` (`playground`) and `ImageStudio` (`images`). One test binary, because each is linked with
+//! exported `Playground` (`playground`, and bad or cancelled calls in `playground_input`) and `ImageStudio` (`images`). One test binary, because each is linked with
 //! link-time optimisation over all of burn (minutes on two cores).
 //!
 //! They run in a dedicated worker (where WebGPU is available too): on SwiftShader the first
@@ -20,3 +20,5 @@ mod images;
 mod js;
 #[path = "web/playground.rs"]
 mod playground;
+#[path = "web/playground_input.rs"]
+mod playground_input;

@@ -40,6 +40,8 @@ class ImagesPanel {
     this.pending = false;
     /** Cancels the grid being drawn. */
     this.running = null;
+    /** WebGPU devices the studio lost: after three, it computes on the CPU. */
+    this.losses = 0;
     this.pad = new ImagePad($("image-pad"), () => {});
     this.bind();
     this.applyState();
@@ -63,6 +65,7 @@ class ImagesPanel {
       const studio = await this.openStudio({ device, onProgress });
       this.studio?.free();
       this.studio = studio;
+      this.watch(studio);
     } catch (error) {
       progress.hidden = true;
       this.say(`The image models could not be loaded: ${message(error)}`, true);
@@ -93,9 +96,23 @@ class ImagesPanel {
    * networks' first kernels take tens of seconds to compile and every step is far slower.
    */
   async device() {
-    if (this.state.device === "cpu") return "cpu";
+    if (this.state.device === "cpu" || this.losses > 3) return "cpu";
     const backend = await this.lab.initBackend();
     return backend.kind === "webgpu" && !softwareAdapter(backend.description) ? "auto" : "cpu";
+  }
+
+  /**
+   * When the browser takes the studio's WebGPU device away (a driver reset, `destroyDevice()`),
+   * says so and opens the models again on a new device (on the CPU after three losses), which
+   * draws the grid again.
+   */
+  watch(studio) {
+    studio.lost().then(async (reason) => {
+      if (this.studio !== studio) return;
+      this.losses += 1;
+      this.say(`${reason}: opening the image models again${this.losses > 3 ? " on the CPU" : ""}…`, true);
+      await this.open().catch(() => {});
+    });
   }
 
   bind() {

@@ -196,6 +196,12 @@ impl ImageStudio {
         self.backend.describe()
     }
 
+    /// Resolves with the reason once the studio's WebGPU device is lost (never on the CPU):
+    /// the studio can draw no more; open another (on a new device, or the CPU).
+    pub fn lost(&self) -> Promise {
+        super::lost_promise(self.backend.lost.clone())
+    }
+
     /// The steps of the students at hand (more are fetched when asked for, if shipped).
     #[wasm_bindgen(js_name = studentSteps)]
     pub fn student_steps(&self) -> Vec<u32> {

@@ -7,9 +7,12 @@ use super::cancel::Cancel;
 use super::pace::in_pieces;
 use super::{OrJs, count, lost_promise, number, options, read_floats, read_values, reject, seed};
 use crate::backend::{self, Backend, BackendKind};
-use crate::points::playground::{self, Draw, Imported, SamplingJob};
+use crate::points::playground::{self, Draw, Imported};
 use crate::points::quality::Quality;
 use burn::tensor::Tensor;
+use jobs::{
+    CPU_BLOCK_ROWS, CPU_TRAIN_ROWS, in_whole_steps, judged_loss, run_job, steps_and_cancel,
+};
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -32,93 +35,6 @@ fn floats<const D: usize>(tensor: Result<Tensor<D>, String>) -> Promise {
     future_to_promise(async move { read_floats(tensor.map_err(reject)?).await })
 }
 
-/// Points in one step of a sampling job on the CPU: a step of the default network (width 128)
-/// computes 256 points in about 20-35 ms in Chromium on this project's 2-core machine, so the
-/// page paints between blocks (blocks of 512, 50-70 ms each, left frame gaps of 83-100 ms); on
-/// WebGPU a step of the whole batch is only queued.
-const CPU_BLOCK_ROWS: usize = 256;
-
-/// The most examples in one part of a training step on the CPU. The default batch (512) is
-/// then taken in eight parts of about 20 ms each with the default network (width 128), in
-/// Chromium on this project's 2-core machine, and the page paints every 40-50 ms. Parts of 128
-/// (35 ms, up to 70 on a busy machine) left the longest frame gaps at 100-150 ms; parts of 64
-/// took as many steps in 15 s (34-41 against 38-40, alternated runs; see the README).
-const CPU_TRAIN_ROWS: usize = 64;
-
-/// A loss read back, as a JavaScript number.
-async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
-    read_scalar(loss)
-        .await
-        .map(|value| JsValue::from_f64(value as f64))
-}
-
-/// A loss read back.
-async fn read_scalar(loss: Tensor<1>) -> Result<f32, JsValue> {
-    loss.into_scalar_async()
-        .await
-        .map_err(|e| reject(format!("reading the loss back failed: {e:?}")))
-}
-
-/// A training loss read back and judged ([`playground::Playground::judge_loss`]): a diverged
-/// training goes back to its last good state and the promise rejects with why.
-async fn judged_loss(
-    inner: &RefCell<playground::Playground>,
-    loss: Tensor<1>,
-) -> Result<JsValue, JsValue> {
-    let value = read_scalar(loss).await?;
-    inner.borrow_mut().judge_loss(value).map_err(reject)?;
-    Ok(JsValue::from_f64(value as f64))
-}
-
-/// A promise of a sampling job's result (as `floats`). On the CPU, where every step computes
-/// before it returns, the job yields to the browser between steps, so a long run (2,000 points
-/// over 50 steps take seconds) never freezes the page; on WebGPU steps are only queued.
-/// Its [`Cancel`] stops it between steps.
-fn run_job(job: Result<(SamplingJob, Cancel), JsValue>, on_cpu: bool) -> Promise {
-    future_to_promise(async move {
-        let (mut job, cancel) = job?;
-        cancel.check()?;
-        if on_cpu {
-            in_pieces(|| cancel.check().map(|_| job.step())).await?;
-        } else {
-            while job.step() {}
-        }
-        read_floats(job.finish()).await
-    })
-}
-
-/// Takes `steps` optimiser steps on the CPU, each in parts with the browser's turn between them
-/// ([`in_pieces`]): `part` takes the next part and returns the step's loss once its last part
-/// is done. `over` says, between two steps, that there is nothing left to do, and `cancel`
-/// stops the call there (never in the middle of a step). Returns the sum of the losses and the
-/// number of steps taken.
-async fn in_whole_steps(
-    steps: usize,
-    cancel: &Cancel,
-    over: impl Fn() -> bool,
-    mut part: impl FnMut() -> Result<Option<Tensor<1>>, String>,
-) -> Result<(Option<Tensor<1>>, usize), JsValue> {
-    let mut sum: Option<Tensor<1>> = None;
-    let (mut done, mut between_steps) = (0, true);
-    in_pieces(|| {
-        if between_steps {
-            cancel.check()?;
-            if over() {
-                return Ok(false);
-            }
-        }
-        let loss = part().map_err(reject)?;
-        between_steps = loss.is_some();
-        if let Some(loss) = loss {
-            sum = Some(sum.take().map_or(loss.clone(), |s| s + loss));
-            done += 1;
-        }
-        Ok(done < steps)
-    })
-    .await?;
-    Ok((sum, done))
-}
-
 /// `{swd, mmd, floorSwd, floorMmd}` for JavaScript.
 fn quality_object(q: &Quality) -> Object {
     let out = Object::new();
@@ -132,17 +48,6 @@ fn quality_object(q: &Quality) -> Object {
         let _ = Reflect::set(&out, &key.into(), &value.into());
     }
     out
-}
-
-/// Checks a number of training (or distillation) steps to take in one call, and the call's
-/// `AbortSignal`.
-fn steps_and_cancel(steps: f64, signal: &JsValue) -> Result<(usize, Cancel), JsValue> {
-    let steps = count("the number of steps", steps)
-        .and_then(|steps| playground::Playground::check_train_steps(steps).map(|()| steps));
-    Ok((
-        steps.map_err(reject)?,
-        Cancel::from_arg(signal).map_err(reject)?,
-    ))
 }
 
 /// A checked string argument, borrowed (its refusal copied).
@@ -165,6 +70,7 @@ fn draw<'a>(
 }
 
 mod distilling;
+mod jobs;
 mod words;
 
 #[wasm_bindgen]

@@ -66,6 +66,21 @@ fn sneakers() -> JsValue {
     ])
 }
 
+/// A studio on WebGPU whose device is destroyed (as a driver reset would) says so through
+/// `lost()`; a studio opened afterwards gets a new device and draws.
+#[wasm_bindgen_test]
+async fn a_lost_device_is_reported_and_a_new_studio_draws() {
+    let s = studio("auto").await;
+    assert_eq!(s.backend(), "webgpu", "{}", s.backend_description());
+    assert!(diffusion_lab::web::destroy_device());
+    let reason = resolve(s.lost()).await.unwrap().as_string().unwrap();
+    assert!(reason.contains("lost"), "{reason}");
+    let t = studio("auto").await;
+    assert_eq!(t.backend(), "webgpu", "{}", t.backend_description());
+    let images = Float32Array::from(resolve(t.generate(sneakers())).await.unwrap()).to_vec();
+    assert_eq!(images.len(), 16 * 784);
+}
+
 #[wasm_bindgen_test]
 async fn the_studio_draws_what_the_command_line_draws_on_both_backends() {
     let golden = npy_values(GOLDEN);

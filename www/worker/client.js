@@ -123,6 +123,16 @@ export class RemoteStudio {
   variations(options) { return this.call("variations", options); }
   judge(images) { return this.call("judge", { images }); }
 
+  /**
+   * Resolves with the reason once the studio's WebGPU device is lost. (A crashed worker is not
+   * a loss: the next call opens the studio again by itself.)
+   */
+  lost() {
+    return this.channel
+      .request("studio.lost", { handle: this.handle })
+      .catch((error) => (error.name === "WorkerCrash" ? new Promise(() => {}) : error.message));
+  }
+
   free() {
     if (this.handle !== null && this.generation === this.channel.generation) {
       this.channel.request("studio.free", { handle: this.handle }).catch(() => {});

@@ -50,6 +50,11 @@ export function studioHandlers(lab) {
       return { result, info: info(s) };
     },
 
+    /** Resolves with the reason once the studio's WebGPU device is lost. */
+    "studio.lost"({ handle }) {
+      return studios.get(handle).lost();
+    },
+
     "studio.free"({ handle }) {
       studios.free(handle);
       reporters.delete(handle);

@@ -3,7 +3,8 @@
 //! with `distill(options)`, which measures each round's student as it finishes. The students
 //! sample through `sample` and `trajectory` with the sampler `"student"`.
 
-use super::{CPU_TRAIN_ROWS, Playground, in_whole_steps, read_loss, reject, steps_and_cancel};
+use super::jobs::{CPU_TRAIN_ROWS, in_whole_steps, read_loss, steps_and_cancel};
+use super::{Playground, reject};
 use crate::backend::BackendKind;
 use crate::points::playground::{DistillProgress, DistillSettings, Draw};
 use crate::web::{OrJs, count, number, options};
