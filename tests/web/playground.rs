@@ -208,25 +208,12 @@ async fn trajectories_have_the_promised_shape() {
     p.set_training(2e-3, 256.0, 32.0).unwrap();
     resolve(p.train(5.0, JsValue::UNDEFINED)).await.unwrap();
     let (n, steps) = (300usize, 6usize);
-    let frames = floats(p.trajectory(
-        n as f64,
-        "heun".into(),
-        steps as f64,
-        3.0,
-        None,
-        JsValue::UNDEFINED,
-    ))
-    .await;
+    let heun = || JsValue::from("heun");
+    let none = JsValue::UNDEFINED;
+    let frames = p.trajectory(n as f64, heun(), steps as f64, 3.0, None, none.clone());
+    let frames = floats(frames).await;
     assert_eq!(frames.len(), (steps + 1) * n * 2);
-    let samples = floats(p.sample(
-        n as f64,
-        "heun".into(),
-        steps as f64,
-        3.0,
-        None,
-        JsValue::UNDEFINED,
-    ))
-    .await;
+    let samples = floats(p.sample(n as f64, heun(), steps as f64, 3.0, None, none)).await;
     let last = &frames[steps * n * 2..];
     let worst = last
         .iter()
