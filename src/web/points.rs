@@ -247,11 +247,12 @@ impl Playground {
     fn run(&self, request: Result<Draw, String>, frames: bool, signal: &JsValue) -> Promise {
         let on_cpu = self.backend.kind == BackendKind::Cpu;
         let rows = if on_cpu { CPU_BLOCK_ROWS } else { usize::MAX };
-        let job = Cancel::from_arg(signal)
-            .and_then(|cancel| Ok((request?, cancel)))
-            .and_then(|(d, cancel)| Ok((self.inner.borrow_mut().start(&d, frames, rows)?, cancel)))
-            .map_err(reject);
-        run_job(job, on_cpu)
+        let job = (|| {
+            let cancel = Cancel::from_arg(signal)?;
+            let job = self.inner.borrow_mut().start(&request?, frames, rows)?;
+            Ok((job, cancel))
+        })();
+        run_job(job.map_err(reject), on_cpu)
     }
 
     /// `n` samples, `[x0, y0, ...]`, from `sampler` (`ddpm`, `ddim`, `euler`, `heun`,

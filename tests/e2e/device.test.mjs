@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { shots, withPage } from "./harness.mjs";
+import { shots, startedAgain, withPage } from "./harness.mjs";
 import { inkStats } from "./ink.mjs";
 
 const ui = (page, expr, arg) => page.evaluate(`((arg) => { const ui = window.diffusionLabUi; return ${expr}; })(${JSON.stringify(arg)})`);
@@ -81,15 +81,7 @@ test("a lost WebGPU device is replaced without a reload", { timeout: 600_000 }, 
     async (page, { url, errors }) => {
       await page.goto(`${url}#device=webgpu&batch=64&width=32&steps=4`);
       await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
-      // (Chromium sometimes refuses a new device at first: the page asks again, and says so.)
-      await page.waitForFunction(
-        () => {
-          const hint = document.getElementById("device-hint");
-          return /started again on a new device/.test(hint.textContent) && !hint.dataset.recovering;
-        },
-        null,
-        { timeout: 60_000 },
-      );
+      await startedAgain(page, 60_000);
       assert.equal(await ui(page, "ui.pg.backend()"), "webgpu");
       const loss = await ui(page, "ui.pg.train(2)");
       assert.ok(Number.isFinite(loss), `loss ${loss}`);

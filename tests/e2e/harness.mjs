@@ -131,3 +131,20 @@ export async function drawL(page) {
   for (let i = 1; i <= 20; i++) await page.mouse.move(...at(0.3 + 0.02 * i, 0.8));
   await page.mouse.up();
 }
+
+/** Evaluates `expr` in the page with `ui`, the playground page once it is drawn. */
+export const pageState = (page, expr) => page.evaluate(`window.diffusionLabPage.then((ui) => ${expr})`);
+
+/**
+ * Waits until the page says it started again on a new WebGPU device after losing one, and has
+ * stopped recovering (Chromium sometimes refuses a new device at first: the page asks again).
+ */
+export const startedAgain = (page, timeout) =>
+  page.waitForFunction(
+    () => {
+      const hint = document.getElementById("device-hint");
+      return /started again on a new device/.test(hint.textContent) && !hint.dataset.recovering;
+    },
+    null,
+    { timeout },
+  );

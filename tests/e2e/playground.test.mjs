@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { drawL, shots, withPage } from "./harness.mjs";
+import { drawL, pageState, shots, withPage } from "./harness.mjs";
 import { inkStats } from "./ink.mjs";
 
 /** Screenshots the stage and checks that `points` are drawn and little else is. */
@@ -22,7 +22,6 @@ async function checkStage(page, name, points, { alsoDrawn = [], minHit = 0.9, ma
   return s;
 }
 
-const pageState = (page, expr) => page.evaluate(`window.diffusionLabPage.then((ui) => ${expr})`);
 
 test("the playground: data, forward, training, sampling, distillation, drawing, words, links, weights", { timeout: 900_000 }, () =>
   withPage(async (page, { url, errors }) => {

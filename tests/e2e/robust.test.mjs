@@ -6,13 +6,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { shots, withPage } from "./harness.mjs";
-
-const ui = (page, expr) => page.evaluate(`window.diffusionLabPage.then((ui) => ${expr})`);
+import { pageState, shots, startedAgain, withPage } from "./harness.mjs";
 
 /** Trains until the training panel has `readings` quality readings, then pauses. */
 async function trainFor(page, readings) {
-  const before = await ui(page, "ui.training.qualityLog.xs.length");
+  const before = await pageState(page, "ui.training.qualityLog.xs.length");
   await page.click("#train");
   await page.waitForFunction((n) => window.diffusionLabUi.training.qualityLog.xs.length >= n, before + readings, {
     timeout: 300_000,
@@ -60,7 +58,7 @@ test("a diverging training is caught, goes back to its last good state and says 
     await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
     await page.getByRole("button", { name: "moons", exact: true }).click();
     await trainFor(page, 1);
-    const good = await ui(page, "ui.pg.stepsDone()");
+    const good = await pageState(page, "ui.pg.stepsDone()");
     // A learning rate of 1: the loss jumps within a few steps and training stops.
     await page.selectOption("#lr", "1");
     await page.click("#train");
@@ -70,15 +68,15 @@ test("a diverging training is caught, goes back to its last good state and says 
     console.log(said);
     const back = Number(said.match(/went back to step (\d+)/)[1]);
     assert.ok(back >= good, `went back to step ${back}, before the good state at ${good}`);
-    assert.equal(await ui(page, "ui.pg.stepsDone()"), back);
+    assert.equal(await pageState(page, "ui.pg.stepsDone()"), back);
     assert.match(said, /lower the learning rate \(now 1\)/);
     // The loss chart ends at the good state.
-    assert.ok((await ui(page, "ui.training.lossLog.xs.at(-1)")) <= back);
+    assert.ok((await pageState(page, "ui.training.lossLog.xs.at(-1)")) <= back);
     await page.locator("#train-panel").screenshot({ path: join(shots, "diverged-training-panel.png") });
     // At a sane rate, training goes on from there.
     await page.selectOption("#lr", "0.003");
     await trainFor(page, 1);
-    assert.ok((await ui(page, "ui.pg.stepsDone()")) > back);
+    assert.ok((await pageState(page, "ui.pg.stepsDone()")) > back);
     assert.match(await page.textContent("#train-stats"), /steps · loss \d/);
     assert.deepEqual(errors, []);
   }));
@@ -87,30 +85,23 @@ test("a WebGPU device lost in the middle of training: a new device, the saved we
   withPage(async (page, { url, errors }) => {
     await page.goto(`${url}#device=webgpu&batch=64&width=32`);
     await page.waitForSelector("#playground[data-ready=true]", { timeout: 300_000 });
-    assert.equal(await ui(page, "ui.pg.backend()"), "webgpu");
+    assert.equal(await pageState(page, "ui.pg.backend()"), "webgpu");
     await page.click("#train");
     // Training saves its weights as it goes (every 10 s; the first at once).
     await page.waitForFunction(() => window.diffusionLabUi.training.saved?.steps > 0 && window.diffusionLabUi.pg.stepsDone() >= 6, null, {
       timeout: 300_000,
       polling: 250,
     });
-    const before = await ui(page, "({ steps: ui.pg.stepsDone(), saved: ui.training.saved.steps })");
+    const before = await pageState(page, "({ steps: ui.pg.stepsDone(), saved: ui.training.saved.steps })");
     // What `device.destroy()` does, or a driver reset.
-    assert.equal(await ui(page, "ui.pg.destroyDevice()"), true);
-    await page.waitForFunction(
-      () => {
-        const hint = document.getElementById("device-hint");
-        return /started again on a new device/.test(hint.textContent) && !hint.dataset.recovering;
-      },
-      null,
-      { timeout: 120_000 },
-    );
+    assert.equal(await pageState(page, "ui.pg.destroyDevice()"), true);
+    await startedAgain(page, 120_000);
     const hint = await page.textContent("#device-hint");
     console.log(`before: ${JSON.stringify(before)}; ${hint}`);
     assert.match(hint, /WebGPU device was lost/);
     const saved = Number(hint.match(/weights saved at step (\d+)/)[1]);
     assert.ok(saved > 0 && saved <= before.steps, `saved at ${saved}`);
-    assert.equal(await ui(page, "ui.pg.backend()"), "webgpu");
+    assert.equal(await pageState(page, "ui.pg.backend()"), "webgpu");
     // Training went on by itself from the saved weights, on the new device.
     await page.waitForFunction((from) => window.diffusionLabUi.pg.stepsDone() >= from + 2, saved, { timeout: 300_000, polling: 250 });
     assert.match(await page.textContent("#train"), /Pause/);

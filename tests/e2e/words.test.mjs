@@ -5,10 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { drawL, shots, withPage } from "./harness.mjs";
+import { drawL, pageState, shots, withPage } from "./harness.mjs";
 import { inkStats } from "./ink.mjs";
 
-const pageState = (page, expr) => page.evaluate(`window.diffusionLabPage.then((ui) => ${expr})`);
 const chips = (page) => page.$$eval("#word-set .chip", (els) => els.map((e) => e.firstChild.textContent.trim()));
 
 /** The share of samples nearest to the word, from the status line, once it is for `w`. */
