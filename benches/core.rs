@@ -58,6 +58,11 @@ fn train_rate(trainer: &mut PointTrainer, batch_size: usize, steps: usize) {
 }
 
 fn main() {
+    // On a thread of the CPU's thread pool, as the command line runs (see `on_cpu_threads`).
+    diffusion_lab::backend::on_cpu_threads(run)
+}
+
+fn run() {
     let backend = Backend::from_env().unwrap();
     println!("machine: {}; {}", machine(), backend.describe());
     let device = backend.device.clone();

@@ -40,6 +40,11 @@ fn rate(what: &str, items: usize, reps: usize, mut f: impl FnMut()) -> f64 {
 }
 
 fn main() {
+    // On a thread of the CPU's thread pool, as the command line runs (see `on_cpu_threads`).
+    diffusion_lab::backend::on_cpu_threads(run)
+}
+
+fn run() {
     let threads = std::thread::available_parallelism().map_or(0, |n| n.get());
     let backend = Backend::from_env().unwrap();
     println!("machine: {threads} threads; {}", backend.describe());

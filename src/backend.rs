@@ -124,6 +124,8 @@ impl Backend {
 
 #[cfg(not(target_family = "wasm"))]
 mod native;
+#[cfg(not(target_family = "wasm"))]
+pub use native::on_cpu_threads;
 
 #[cfg(target_family = "wasm")]
 mod browser {

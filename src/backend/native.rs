@@ -57,6 +57,18 @@ impl Backend {
     }
 }
 
+/// Runs `work` on a thread of rayon's pool, the pool among which `flex`'s matrix products (and
+/// [`crate::nn::linear`]'s bands) share their work.
+///
+/// Work handed to the pool from a thread outside it wakes a pool thread and puts the caller
+/// to sleep until it is done: two thread switches for every product, many per training step.
+/// Called from inside the pool, the caller takes a share itself and the other threads steal
+/// the rest. On this project's 2-core machine, 2D training (width 128) went from 247 to 297
+/// steps per second at batch 256 and from 85 to 104 at batch 1,024 (README, "Speed, in one run").
+pub fn on_cpu_threads<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    rayon::scope(|_| work())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +87,11 @@ mod tests {
                 .unwrap_err()
                 .contains("--features gpu")
         );
+    }
+
+    #[test]
+    fn work_runs_on_a_thread_of_the_pool() {
+        assert_eq!(rayon::current_thread_index(), None);
+        assert!(on_cpu_threads(|| rayon::current_thread_index().is_some()));
     }
 }

@@ -17,11 +17,12 @@
 use super::blocks::{ResBlock, conv3, group_norm, upsample};
 use super::{IMAGE_SIDE, PAD, PADDED_SIDE};
 use crate::check::check_range;
+use crate::nn::silu::silu;
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::GroupNorm;
 use burn::nn::conv::Conv2d;
-use burn::tensor::activation::{sigmoid, silu};
+use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor};
 
 /// Hyper-parameters of the autoencoder.

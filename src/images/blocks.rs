@@ -3,10 +3,10 @@
 //! and SiLU, an optional embedding (time and word) added between its two convolutions, and
 //! nearest-neighbour upsampling.
 
+use crate::nn::silu::silu;
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{GroupNorm, GroupNormConfig, Linear, LinearConfig, PaddingConfig2d};
-use burn::tensor::activation::silu;
 use burn::tensor::{Device, Tensor};
 
 /// A 3×3 convolution from `cin` to `cout` channels with padding 1 and the given stride (2

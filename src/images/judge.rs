@@ -17,11 +17,11 @@
 use super::blocks::{conv3, group_norm};
 use super::{IMAGE_PIXELS, IMAGE_SIDE};
 use crate::check::check_range;
+use crate::nn::silu::silu;
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::conv::Conv2d;
 use burn::nn::{GroupNorm, Linear, LinearConfig};
-use burn::tensor::activation::silu;
 use burn::tensor::{Device, Int, Tensor};
 
 /// Hyper-parameters of the judge.

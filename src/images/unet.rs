@@ -20,13 +20,13 @@
 use super::blocks::{ResBlock, conv3, group_norm, upsample};
 use crate::check::check_range;
 use crate::nn::embedding::sinusoidal;
+use crate::nn::silu::silu;
 use crate::nn::words::{NO_WORD, WordEmbedding, WordEmbeddingConfig};
 use crate::nn::{DenoisingNet, NetConfig, two_pass_guidance};
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::conv::Conv2d;
 use burn::nn::{GroupNorm, Initializer, Linear, LinearConfig};
-use burn::tensor::activation::silu;
 use burn::tensor::{Device, Int, Tensor};
 
 /// Time t ∈ [0, 1] is embedded as DDPM's integer timesteps are: sinusoids of 1000 t.

@@ -12,12 +12,13 @@
 
 use crate::check::check_range;
 use crate::nn::embedding::sinusoidal;
+use crate::nn::linear::linear;
+use crate::nn::silu::silu;
 use crate::nn::words::{NO_WORD, WordEmbedding, WordEmbeddingConfig};
 use crate::nn::{DenoisingNet, NetConfig};
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
-use burn::tensor::activation::silu;
 use burn::tensor::{Device, Int, Tensor};
 
 /// The time the network sees is `t · TIME_SCALE`, so that t ∈ [0, 1] spans the same range of
@@ -73,22 +74,22 @@ impl MlpDenoiserConfig {
 
     /// A network with fresh weights on `device`.
     pub fn init(&self, device: &Device) -> MlpDenoiser {
-        let linear = |i, o| LinearConfig::new(i, o).init(device);
+        let layer = |i, o| LinearConfig::new(i, o).init(device);
         let w = self.width;
         MlpDenoiser {
-            input: linear(2 * self.input_features + self.time_features, w),
-            time: linear(self.time_features, w),
+            input: layer(2 * self.input_features + self.time_features, w),
+            time: layer(self.time_features, w),
             blocks: (0..self.depth)
                 .map(|_| Block {
-                    first: linear(w, w),
-                    time: linear(w, w),
+                    first: layer(w, w),
+                    time: layer(w, w),
                     norm: LayerNormConfig::new(w).init(device),
-                    second: linear(w, w),
+                    second: layer(w, w),
                 })
                 .collect(),
-            output: linear(w, 2),
+            output: layer(w, 2),
             words: self.words.as_ref().map(|c| c.init(device)),
-            word_in: self.words.as_ref().map(|c| linear(c.dim, w)),
+            word_in: self.words.as_ref().map(|c| layer(c.dim, w)),
             time_features: self.time_features,
             input_features: self.input_features,
             input_scale: self.input_scale,
@@ -145,20 +146,20 @@ impl MlpDenoiser {
     ) -> Tensor<2> {
         let t_emb = sinusoidal(t, self.time_features, TIME_SCALE);
         let x_emb = sinusoidal(x, self.input_features, self.input_scale);
-        let mut tau = self.time.forward(t_emb.clone());
+        let mut tau = linear(&self.time, t_emb.clone());
         if let (Some(words), Some(word_in)) = (&self.words, &self.word_in) {
             let labels = labels.unwrap_or_else(|| {
                 Tensor::full([x_emb.dims()[0]], NO_WORD as i64, &x_emb.device())
             });
-            tau = tau + word_in.forward(words.forward(labels));
+            tau = tau + linear(word_in, words.forward(labels));
         }
         let tau = silu(tau);
-        let mut h = self.input.forward(Tensor::cat(vec![x_emb, t_emb], 1));
+        let mut h = linear(&self.input, Tensor::cat(vec![x_emb, t_emb], 1));
         for b in &self.blocks {
-            let inner = b.first.forward(silu(h.clone())) + b.time.forward(tau.clone());
-            h = h + b.second.forward(silu(b.norm.forward(inner)));
+            let inner = linear(&b.first, silu(h.clone())) + linear(&b.time, tau.clone());
+            h = h + linear(&b.second, silu(b.norm.forward(inner)));
         }
-        self.output.forward(silu(h))
+        linear(&self.output, silu(h))
     }
 }
 

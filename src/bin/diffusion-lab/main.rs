@@ -45,7 +45,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[cfg(not(target_family = "wasm"))]
 fn main() -> std::process::ExitCode {
-    cli::run()
+    // On a thread of the CPU's thread pool: see `on_cpu_threads`.
+    diffusion_lab::backend::on_cpu_threads(cli::run)
 }
 
 /// The command line is native only; the browser uses the library through `web`.
