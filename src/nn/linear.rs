@@ -11,7 +11,6 @@ use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, binary};
-use burn::backend::ops::FloatTensorOps;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Dispatch, Flex, backend_extension};
 use burn::nn::Linear;
@@ -52,7 +51,7 @@ const SPLIT: std::ops::Range<usize> = 1 << 20..192 * 192 * 192;
 impl SplitMatmul for Flex {
     #[cfg(not(target_family = "wasm"))]
     fn split_matmul(lhs: FloatTensor<Self>, rhs: FloatTensor<Self>) -> FloatTensor<Self> {
-        use burn::backend::TensorMetadata;
+        use burn::backend::{TensorMetadata, ops::FloatTensorOps};
         let (lhs_shape, rhs_shape) = (lhs.shape(), rhs.shape());
         let threads = rayon::current_num_threads();
         if lhs_shape.num_dims() != 2 || rhs_shape.num_dims() != 2 || threads < 2 {
