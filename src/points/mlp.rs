@@ -12,6 +12,7 @@
 
 use crate::check::check_range;
 use crate::nn::embedding::sinusoidal;
+use crate::nn::layer_norm::layer_norm;
 use crate::nn::linear::linear;
 use crate::nn::silu::silu;
 use crate::nn::words::{NO_WORD, WordEmbedding, WordEmbeddingConfig};
@@ -24,6 +25,10 @@ use burn::tensor::{Device, Int, Tensor};
 /// The time the network sees is `t · TIME_SCALE`, so that t ∈ [0, 1] spans the same range of
 /// phases as DDPM's integer timesteps 0..1000.
 const TIME_SCALE: f64 = 1000.0;
+
+/// The layer norms' ε (burn's default; the norm keeps it to itself, so the forward pass is
+/// told it again).
+const NORM_EPSILON: f64 = 1e-5;
 
 /// The range of widths a person may choose.
 pub const WIDTHS: std::ops::RangeInclusive<usize> = 8..=1024;
@@ -83,7 +88,9 @@ impl MlpDenoiserConfig {
                 .map(|_| Block {
                     first: layer(w, w),
                     time: layer(w, w),
-                    norm: LayerNormConfig::new(w).init(device),
+                    norm: LayerNormConfig::new(w)
+                        .with_epsilon(NORM_EPSILON)
+                        .init(device),
                     second: layer(w, w),
                 })
                 .collect(),
@@ -157,7 +164,7 @@ impl MlpDenoiser {
         let mut h = linear(&self.input, Tensor::cat(vec![x_emb, t_emb], 1));
         for b in &self.blocks {
             let inner = linear(&b.first, silu(h.clone())) + linear(&b.time, tau.clone());
-            h = h + linear(&b.second, silu(b.norm.forward(inner)));
+            h = h + linear(&b.second, silu(layer_norm(&b.norm, inner, NORM_EPSILON)));
         }
         linear(&self.output, silu(h))
     }
