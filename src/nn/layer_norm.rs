@@ -35,6 +35,9 @@ pub fn layer_norm<const D: usize>(norm: &LayerNorm, x: Tensor<D>, epsilon: f64) 
     }
 }
 
+/// The gradients of x, γ and β.
+type Gradients3<B> = (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>);
+
 /// Layer normalisation over the last dimension as a backend operation.
 #[backend_extension(Flex, Autodiff)]
 pub trait FusedLayerNorm: burn::backend::Backend {
@@ -54,7 +57,7 @@ pub trait FusedLayerNorm: burn::backend::Backend {
         gamma: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         epsilon: f64,
-    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+    ) -> Gradients3<Self>;
 }
 
 impl FusedLayerNorm for Flex {
@@ -64,11 +67,7 @@ impl FusedLayerNorm for Flex {
         beta: FloatTensor<Self>,
         epsilon: f64,
     ) -> FloatTensor<Self> {
-        let (x, gamma, beta) = (
-            x.to_contiguous(),
-            gamma.to_contiguous(),
-            beta.to_contiguous(),
-        );
+        let (x, gamma, beta) = (contiguous(x), contiguous(gamma), contiguous(beta));
         let (gamma, beta) = (f32s(&gamma), f32s(&beta));
         let mut y = empty_like(&x);
         let out = y.try_storage_mut::<f32>().expect("a new tensor");
@@ -88,12 +87,8 @@ impl FusedLayerNorm for Flex {
         gamma: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         epsilon: f64,
-    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
-        let (x, gamma, grad) = (
-            x.to_contiguous(),
-            gamma.to_contiguous(),
-            grad.to_contiguous(),
-        );
+    ) -> Gradients3<Self> {
+        let (x, gamma, grad) = (contiguous(x), contiguous(gamma), contiguous(grad));
         let gamma_values = f32s(&gamma);
         let d = gamma_values.len();
         let mut dx = empty_like(&x);
@@ -108,6 +103,11 @@ impl FusedLayerNorm for Flex {
         };
         (dx, vector(dgamma), vector(dbeta))
     }
+}
+
+/// `t` with its values in row-major order from the start of its storage.
+fn contiguous(t: FloatTensor<Flex>) -> FloatTensor<Flex> {
+    t.to_contiguous()
 }
 
 /// The values of a contiguous f32 tensor.
@@ -185,14 +185,10 @@ impl<B: FusedLayerNorm, C: CheckpointStrategy> FusedLayerNorm for Autodiff<B, C>
         gamma: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         epsilon: f64,
-    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
-        let (x, gamma, grad) = (
-            x.into_primitive(),
-            gamma.into_primitive(),
-            grad.into_primitive(),
-        );
-        let (dx, dgamma, dbeta) = B::layer_norm_rows_backward(x, gamma, grad, epsilon);
-        let constant = <Self as AutodiffBackend>::from_inner;
+    ) -> Gradients3<Self> {
+        let (inner, constant) = (Self::inner, <Self as AutodiffBackend>::from_inner);
+        let (dx, dgamma, dbeta) =
+            B::layer_norm_rows_backward(inner(x), inner(gamma), inner(grad), epsilon);
         (constant(dx), constant(dgamma), constant(dbeta))
     }
 }
