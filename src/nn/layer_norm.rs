@@ -35,7 +35,7 @@ pub fn layer_norm<const D: usize>(norm: &LayerNorm, x: Tensor<D>, epsilon: f64) 
     }
 }
 
-/// The gradients of x, γ and β.
+/// The gradients of x, γ and β (the trait spells the tuple out: its macro reads the tuple).
 type Gradients3<B> = (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>);
 
 /// Layer normalisation over the last dimension as a backend operation.
@@ -57,7 +57,7 @@ pub trait FusedLayerNorm: burn::backend::Backend {
         gamma: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         epsilon: f64,
-    ) -> Gradients3<Self>;
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 }
 
 impl FusedLayerNorm for Flex {
