@@ -10,6 +10,7 @@
 //! 1.15-1.25x faster at batch 1,024-4,096, which is what a pass each way can win back. Other
 //! backends run burn's own `LayerNorm`.
 
+use super::cpu::{contiguous, new_like, on_cpu, values};
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
@@ -17,13 +18,13 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, AutodiffBackend, Dispatch, Flex, backend_extension};
 use burn::nn::LayerNorm;
-use burn::tensor::{DType, Device, Tensor};
+use burn::tensor::Tensor;
 
 /// `norm` applied to the last dimension of `x`, whose ε is `epsilon` (burn keeps a layer
 /// norm's ε to itself): one pass each way on the CPU, burn's `LayerNorm::forward` elsewhere.
 pub fn layer_norm<const D: usize>(norm: &LayerNorm, x: Tensor<D>, epsilon: f64) -> Tensor<D> {
     match &norm.beta {
-        Some(beta) if x.device() == Device::flex() && x.dtype() == DType::F32 => {
+        Some(beta) if on_cpu(&x) => {
             Tensor::from_dispatch(<Dispatch as FusedLayerNorm>::layer_norm_rows(
                 x.into_dispatch(),
                 norm.gamma.val().into_dispatch(),
@@ -68,10 +69,10 @@ impl FusedLayerNorm for Flex {
         epsilon: f64,
     ) -> FloatTensor<Self> {
         let (x, gamma, beta) = (contiguous(x), contiguous(gamma), contiguous(beta));
-        let (gamma, beta) = (f32s(&gamma), f32s(&beta));
-        let mut y = empty_like(&x);
+        let (gamma, beta) = (values(&gamma), values(&beta));
+        let mut y = new_like(&x);
         let out = y.try_storage_mut::<f32>().expect("a new tensor");
-        rows::for_each(out, f32s(&x), gamma.len(), |y, x| {
+        rows::for_each(out, values(&x), gamma.len(), |y, x| {
             let (mean, rstd) = rows::moments(x, epsilon);
             let d = x.len();
             let (y, gamma, beta) = (&mut y[..d], &gamma[..d], &beta[..d]);
@@ -89,11 +90,11 @@ impl FusedLayerNorm for Flex {
         epsilon: f64,
     ) -> Gradients3<Self> {
         let (x, gamma, grad) = (contiguous(x), contiguous(gamma), contiguous(grad));
-        let gamma_values = f32s(&gamma);
+        let gamma_values = values(&gamma);
         let d = gamma_values.len();
-        let mut dx = empty_like(&x);
+        let mut dx = new_like(&x);
         let out = dx.try_storage_mut::<f32>().expect("a new tensor");
-        let (dgamma, dbeta) = rows::backward(out, f32s(&x), f32s(&grad), gamma_values, epsilon);
+        let (dgamma, dbeta) = rows::backward(out, values(&x), values(&grad), gamma_values, epsilon);
         let vector = |v: Vec<f32>| {
             let data = burn::tensor::TensorData::new(v, [d]);
             <Flex as burn::backend::ops::FloatTensorOps<Flex>>::float_from_data(
@@ -103,26 +104,6 @@ impl FusedLayerNorm for Flex {
         };
         (dx, vector(dgamma), vector(dbeta))
     }
-}
-
-/// `t` with its values in row-major order from the start of its storage.
-fn contiguous(t: FloatTensor<Flex>) -> FloatTensor<Flex> {
-    t.to_contiguous()
-}
-
-/// The values of a contiguous f32 tensor.
-fn f32s(t: &FloatTensor<Flex>) -> &[f32] {
-    t.as_slice::<f32>().expect("a contiguous f32 tensor")
-}
-
-/// A new f32 tensor of `x`'s shape.
-fn empty_like(x: &FloatTensor<Flex>) -> FloatTensor<Flex> {
-    use burn::backend::{TensorMetadata, ops::FloatTensorOps};
-    Flex::float_empty(
-        x.shape(),
-        &Default::default(),
-        burn::tensor::FloatDType::F32,
-    )
 }
 
 impl<B: FusedLayerNorm, C: CheckpointStrategy> FusedLayerNorm for Autodiff<B, C> {

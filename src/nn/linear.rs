@@ -7,6 +7,7 @@
 //! products too (`∂L/∂A = G·Bᵀ`, `∂L/∂B = Aᵀ·G`) and are split the same way. Other backends,
 //! and the browser's CPU (one thread), run burn's own product.
 
+use super::cpu::on_cpu;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
@@ -14,13 +15,13 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, binary};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Dispatch, Flex, backend_extension};
 use burn::nn::Linear;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Tensor;
 
 /// `x·W + b` for a batch of rows `x` (`[batch, d_input]`), with the product split across
 /// threads on the CPU.
 pub fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
     let weight = layer.weight.val();
-    let y = if x.device() == Device::flex() {
+    let y = if on_cpu(&x) {
         Tensor::from_dispatch(<Dispatch as SplitMatmul>::split_matmul(
             x.into_dispatch(),
             weight.into_dispatch(),

@@ -8,6 +8,7 @@
 //! - [`silu`]: SiLU as one operation with its own gradient on the CPU.
 //! - [`DenoisingNet`]: what the trainer and the samplers need of a denoising network.
 
+mod cpu;
 pub mod ema;
 pub mod embedding;
 pub mod layer_norm;

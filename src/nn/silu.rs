@@ -13,18 +13,18 @@
 //! Other backends (WebGPU, native wgpu, where burn fuses the composition anyway) run burn's own
 //! `silu`.
 
+use super::cpu::{contiguous, new_like, on_cpu, values};
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind, unary};
-use burn::backend::ops::FloatTensorOps;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Dispatch, Flex, Scalar, TensorMetadata, backend_extension};
-use burn::tensor::{DType, Device, FloatDType, Tensor};
+use burn::tensor::{DType, Tensor};
 
 /// SiLU of `x`: one pass (and one for its gradient) on the CPU, burn's `x * sigmoid(x)` elsewhere.
 pub fn silu<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    if x.device() == Device::flex() && x.dtype() == DType::F32 {
+    if on_cpu(&x) {
         Tensor::from_dispatch(<Dispatch as SiluOps>::silu(x.into_dispatch()))
     } else {
         burn::tensor::activation::silu(x)
@@ -65,11 +65,10 @@ impl SiluOps for Flex {
         if x.dtype() != DType::F32 {
             return composed_silu::<Self>(x);
         }
-        let x = x.to_contiguous();
-        let mut out = Self::float_empty(x.shape(), &Default::default(), FloatDType::F32);
-        let input = x.as_slice::<f32>().expect("a contiguous f32 tensor");
+        let x = contiguous(x);
+        let mut out = new_like(&x);
         let output = out.try_storage_mut::<f32>().expect("a new tensor");
-        zip_map(output, input, input, |x, _| x * sigmoid(x));
+        zip_map(output, values(&x), values(&x), |x, _| x * sigmoid(x));
         out
     }
 
@@ -77,12 +76,10 @@ impl SiluOps for Flex {
         if x.dtype() != DType::F32 || grad.dtype() != DType::F32 || x.shape() != grad.shape() {
             return composed_silu_backward::<Self>(x, grad);
         }
-        let (x, grad) = (x.to_contiguous(), grad.to_contiguous());
-        let mut out = Self::float_empty(x.shape(), &Default::default(), FloatDType::F32);
-        let input = x.as_slice::<f32>().expect("a contiguous f32 tensor");
-        let grad = grad.as_slice::<f32>().expect("a contiguous f32 tensor");
+        let (x, grad) = (contiguous(x), contiguous(grad));
+        let mut out = new_like(&x);
         let output = out.try_storage_mut::<f32>().expect("a new tensor");
-        zip_map(output, input, grad, |x, g| {
+        zip_map(output, values(&x), values(&grad), |x, g| {
             let s = sigmoid(x);
             g * s * (1.0 + x * (1.0 - s))
         });

@@ -1,0 +1,27 @@
+//! What the CPU's own operations in this folder share ([`super::silu`], [`super::layer_norm`],
+//! [`super::linear`]): which tensors they take, and a `flex` tensor's values as a slice.
+
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Flex, TensorMetadata, ops::FloatTensorOps};
+use burn::tensor::{DType, Device, FloatDType, Tensor};
+
+/// Whether `x` is an f32 tensor on `flex` (with or without autodiff): the tensors the CPU's
+/// own operations take; every other one goes to burn's.
+pub fn on_cpu<const D: usize>(x: &Tensor<D>) -> bool {
+    x.device() == Device::flex() && x.dtype() == DType::F32
+}
+
+/// `t` laid out in row-major order from the start of its storage (a copy only if it is not).
+pub fn contiguous(t: FloatTensor<Flex>) -> FloatTensor<Flex> {
+    t.to_contiguous()
+}
+
+/// The values of a contiguous f32 tensor.
+pub fn values(t: &FloatTensor<Flex>) -> &[f32] {
+    t.as_slice::<f32>().expect("a contiguous f32 tensor")
+}
+
+/// A new f32 tensor of `x`'s shape (its values to be written).
+pub fn new_like(x: &FloatTensor<Flex>) -> FloatTensor<Flex> {
+    Flex::float_empty(x.shape(), &Default::default(), FloatDType::F32)
+}
