@@ -124,7 +124,7 @@ impl<B: SplitMatmul, C: CheckpointStrategy> SplitMatmul for Autodiff<B, C> {
 mod tests {
     use super::*;
     use burn::nn::LinearConfig;
-    use burn::tensor::TensorData;
+    use burn::tensor::{Device, TensorData};
 
     fn values<const D: usize>(x: Tensor<D>) -> Vec<f32> {
         x.into_data().try_into_vec::<f32>().unwrap()

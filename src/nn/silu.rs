@@ -202,7 +202,7 @@ fn lanes(output: &mut [f32], a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::tensor::TensorData;
+    use burn::tensor::{Device, TensorData};
 
     /// Points where PyTorch 2.15's `torch.nn.functional.silu` was evaluated in float64, with
     /// its values and gradients (autograd).

@@ -1,7 +1,7 @@
 use super::*;
 use burn::module::Param;
 use burn::nn::LayerNormConfig;
-use burn::tensor::TensorData;
+use burn::tensor::{Device, TensorData};
 
 const EPSILON: f64 = 1e-5;
 
