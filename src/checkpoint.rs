@@ -222,6 +222,24 @@ fn parts(bytes: &[u8]) -> Result<Parts<'_>, String> {
     })
 }
 
+/// Refuses weights stored as anything but floats. Every weight of every kind is a float, but
+/// a file made to say otherwise behind a matching checksum (a tensor's type changed to a
+/// 32-bit integer, of the same size) would reach burn, which panics on it, and in the browser
+/// a panic kills the page.
+fn weights_are_floats(weights: &[u8]) -> Result<(), String> {
+    let tensors = burn_pack::Reader::from_bytes(Bytes::from_bytes_vec(weights.to_vec()))
+        .and_then(burn_pack::Reader::into_tensors)
+        .map_err(|e| format!("the model's weights are not valid: {e:?}"))?;
+    match tensors.iter().find(|t| !t.dtype.is_float()) {
+        Some(t) => Err(format!(
+            "the model's weights are not valid: {:?} is stored as {:?}, and a model's \
+             weights are floats",
+            t.name, t.dtype
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The kind of model a checkpoint holds (e.g. `points-denoiser`), or why it is not one.
 pub fn kind_of(bytes: &[u8]) -> Result<String, String> {
     parts(bytes).map(|p| p.kind.to_string())
@@ -243,6 +261,7 @@ pub fn from_bytes<C: Card>(bytes: &[u8], device: &Device) -> Result<(C::Net, C),
     let card = C::load_binary(parts.card)
         .map_err(|e| format!("the model's description is not valid: {e}"))?;
     card.validate()?;
+    weights_are_floats(parts.weights)?;
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(parts.weights.to_vec()))
         .map_err(|e| format!("the model's weights are not valid: {e:?}"))?;
     // For inference, loaded and widened to f32 on the CPU, then moved: a WebGPU device

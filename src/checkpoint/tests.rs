@@ -52,6 +52,26 @@ fn version_2_files_without_a_checksum_still_load() {
     assert_eq!(read(&v2), Ok(()));
 }
 
+/// A weight said to be a 32-bit integer (the same size as a float, so its bytes fit) behind
+/// a matching checksum: burn would panic on it; the reader refuses it by name. (Found by
+/// `changed_bytes_behind_a_matching_checksum_never_panic`, one byte changed.)
+#[test]
+fn weights_that_are_not_floats_are_refused() {
+    let len = u32::from_le_bytes(FILE[CARD_AT..CARD_AT + 4].try_into().unwrap()) as usize;
+    let weights_at = CARD_AT + 4 + len;
+    let weights = Bytes::from_bytes_vec(FILE[weights_at..].to_vec());
+    let mut tensors = burn_pack::Reader::from_bytes(weights)
+        .and_then(burn_pack::Reader::into_tensors)
+        .unwrap();
+    tensors[0].dtype = DType::U32;
+    let name = tensors[0].name.clone();
+    let mut bytes = FILE[..weights_at].to_vec();
+    bytes.extend_from_slice(&burn_pack::Writer::new(tensors).into_bytes().unwrap());
+    seal(&mut bytes);
+    let reason = read(&bytes).unwrap_err();
+    assert!(reason.contains(&name) && reason.contains("U32"), "{reason}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
