@@ -3,8 +3,8 @@
 # target/bench/table.md): native 2D training with burn flex and with PyTorch on the CPU (and,
 # with --gpu, burn wgpu and PyTorch CUDA), then the page in headless Chromium: time to ready
 # and to the first grid, training steps per second and sampling times on the CPU backend and
-# on WebGPU, images from words on the main thread and in the worker, and the longest gap
-# between frames. A benchmark: nothing here passes or fails, and the numbers are ratios within
+# on WebGPU, images from words on the main thread and in the worker, the longest gap between
+# frames, and the CPU path in each wasm build (scalar, SIMD, SIMD with threads) side by side. A benchmark: nothing here passes or fails, and the numbers are ratios within
 # this one run (the machines are noisy).
 #
 #   scripts/bench.sh [--gpu] [--scalar] [--no-webgpu]
@@ -64,6 +64,8 @@ if $scalar; then
   RUSTFLAGS="" CARGO_TARGET_DIR=target/scalar trunk build --release --no-default-features \
     --dist "$out/dist-scalar"
 fi
+say "the page's threaded CPU module: scripts/build-threads.sh"
+scripts/build-threads.sh dist
 for bench in bench bench:images bench:frames; do
   say "the page (SIMD): npm run $bench"
   BENCH_DEVICES=$devices npm run --silent "$bench" --prefix tests/e2e
@@ -79,6 +81,11 @@ if $scalar; then
   mkdir -p "$out/scalar"
   cp target/e2e/perf.json target/e2e/images-perf.json "$out/scalar/"
 fi
+
+say "the CPU path in each build (scalar, SIMD, SIMD with threads): npm run bench:cpu"
+if $scalar; then export DIST_SCALAR="$repo/$out/dist-scalar"; fi
+npm run --silent bench:cpu --prefix tests/e2e
+cp target/e2e/cpu-builds.json "$out/"
 
 say "the table"
 node scripts/bench-table.mjs "$out" | tee "$out/table.md"

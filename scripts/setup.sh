@@ -3,7 +3,8 @@
 # Sourced by serve.sh and test.sh (it also puts the project's tool folder on PATH).
 #
 # Pieces: Debian's chromium and chromium-driver (and Mesa's Vulkan driver) and Fashion-MNIST
-# (dataset-fashion-mnist); the rustup wasm target; trunk; wasm-bindgen-cli at exactly
+# (dataset-fashion-mnist); the rustup wasm target; a nightly toolchain's rust-src and wasm
+# target (the threaded CPU module); trunk; wasm-bindgen-cli at exactly
 # Cargo.lock's wasm-bindgen version; a working wasm-opt (npm's binaryen: Debian's binaryen 108
 # emits a wasm that crashes at load); the e2e test's npm packages.
 set -euo pipefail
@@ -37,6 +38,21 @@ cd "$repo"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the rustup target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
+fi
+
+# The threaded CPU module (scripts/build-threads.sh) rebuilds the standard library with atomics:
+# a nightly toolchain with its sources and the wasm target.
+if ! rustup toolchain list | grep -q '^nightly-'; then
+  say "installing a nightly toolchain (for the threaded CPU module)"
+  rustup toolchain install nightly --profile minimal
+fi
+if ! rustup component list --toolchain nightly --installed | grep -qx rust-src; then
+  say "adding the nightly toolchain's rust-src"
+  rustup component add --toolchain nightly rust-src
+fi
+if ! rustup target list --toolchain nightly --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the nightly toolchain's target wasm32-unknown-unknown"
+  rustup target add --toolchain nightly wasm32-unknown-unknown
 fi
 
 # trunk.

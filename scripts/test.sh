@@ -51,6 +51,11 @@ export DIST_SCALAR="$repo/target/dist-scalar"
 RUSTFLAGS="" CARGO_TARGET_DIR=target/scalar trunk build --release --no-default-features \
   --dist "$DIST_SCALAR"
 
+step "build the threaded CPU module into dist/threads (nightly build-std, atomics)"
+# A third wasm build, in target/threads: the SIMD module with flex on a pool of web workers,
+# which the page's worker loads where WebGPU is missing and the page is cross-origin isolated.
+scripts/build-threads.sh dist
+
 step "end-to-end test (Playwright, headless Chromium)"
 npm test --prefix tests/e2e
 

@@ -88,14 +88,21 @@ impl LostWatch {
 
 /// The CPU backend's name for people. In the browser it says whether the module was built with
 /// WebAssembly's 128-bit SIMD (the shipped page) or without (`--no-default-features` and no
-/// `+simd128`: the scalar build the benchmarks and the SIMD test compare against).
-const CPU_ADAPTER: &str = if cfg!(not(target_family = "wasm")) {
-    "burn flex (CPU)"
-} else if cfg!(target_feature = "simd128") {
-    "burn flex (CPU, WebAssembly SIMD)"
-} else {
-    "burn flex (CPU, scalar WebAssembly)"
-};
+/// `+simd128`: the scalar build the benchmarks and the SIMD test compare against), and, in the
+/// threaded module, on how many threads it computes.
+fn cpu_adapter() -> String {
+    if cfg!(not(target_family = "wasm")) {
+        return "burn flex (CPU)".into();
+    }
+    let build = if cfg!(target_feature = "simd128") {
+        "WebAssembly SIMD"
+    } else {
+        "scalar WebAssembly"
+    };
+    #[cfg(threads)]
+    let build = format!("{build}, {} threads", rayon::current_num_threads());
+    format!("burn flex (CPU, {build})")
+}
 
 impl Backend {
     /// The `flex` CPU backend, used natively and as the browser's fallback.
@@ -103,7 +110,7 @@ impl Backend {
         Self {
             device: Device::flex(),
             kind: BackendKind::Cpu,
-            adapter: CPU_ADAPTER.to_string(),
+            adapter: cpu_adapter(),
             fallback_reason,
             lost: Arc::default(),
         }
@@ -128,219 +135,15 @@ mod native;
 pub use native::on_cpu_threads;
 
 #[cfg(target_family = "wasm")]
-mod browser {
-    use super::{Backend, BackendKind, LostWatch};
-    use burn::tensor::Device;
-    use burn::tensor::wgpu::{WgpuSetup, wgpu};
-    use js_sys::{Function, Promise, Reflect};
-    use std::cell::RefCell;
-    use std::sync::Arc;
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
-
-    thread_local! {
-        /// The WebGPU backend [`init`] started, kept until its device is lost.
-        static CHOSEN: RefCell<Option<Backend>> = const { RefCell::new(None) };
-        /// The wgpu device under the latest backend [`init`] started (to destroy it on request).
-        static CURRENT_DEVICE: RefCell<Option<wgpu::Device>> = const { RefCell::new(None) };
-    }
-
-    /// Destroys the WebGPU device this page (or worker) computes on, as a driver reset or
-    /// `GPUDevice.destroy()` would: everything on it is lost, and its [`LostWatch`] says so.
-    /// Returns whether there was one. For trying how the page recovers.
-    pub fn destroy_device() -> bool {
-        CURRENT_DEVICE
-            .with(|d| d.borrow_mut().take())
-            .map(|device| device.destroy())
-            .is_some()
-    }
-
-    unsafe extern "C" {
-        /// The function wasm-ld synthesises to run every static constructor (cubecl registers
-        /// its IR and compiler pieces with `inventory`, whose constructors live here).
-        fn __wasm_call_ctors();
-    }
-
-    /// Runs the module's static constructors, once; [`init`] calls it first.
-    ///
-    /// wasm-ld treats a module that never calls `__wasm_call_ctors` itself as a "command": it
-    /// then wraps *every* export in a call to it, so each call from JavaScript (every `train`,
-    /// every promise callback, every frame's `noised` and draw) re-ran all of cubecl's
-    /// constructors. In the browser that cost most of a WebGPU training step (5 steps took
-    /// 8.7 s before, 1.8 s after, batch 256, width 64, SwiftShader). Calling it here makes the
-    /// module a "reactor" (see the `inventory` crate's notes on WebAssembly), so whatever
-    /// reaches burn must come through here (or the page's start function) first.
-    pub fn run_constructors_once() {
-        static DONE: std::sync::Once = std::sync::Once::new();
-        // SAFETY: the constructors are the crate graph's own initialisers; `Once` runs them a
-        // single time, before any export that needs them does its work.
-        DONE.call_once(|| unsafe { __wasm_call_ctors() });
-    }
-
-    /// Initialise burn on the browser's WebGPU, or fall back to the CPU with the reason.
-    ///
-    /// Asynchronous because a browser cannot create a wgpu device synchronously. Later calls
-    /// return the WebGPU backend a call started, until its device is lost: then the next call
-    /// asks for a new device. After a fallback to the CPU, the next call asks WebGPU again.
-    pub async fn init() -> Backend {
-        run_constructors_once();
-        if let Some(chosen) = CHOSEN.with(|c| c.borrow().clone())
-            && chosen.lost.reason().is_none()
-        {
-            return chosen;
-        }
-        let chosen = match probe_adapter().await {
-            Ok(adapter) => match acquire().await {
-                Ok((device, lost)) => Backend {
-                    device,
-                    kind: BackendKind::WebGpu,
-                    adapter,
-                    fallback_reason: None,
-                    lost,
-                },
-                Err(err) => Backend::cpu(Some(format!("burn could not start on WebGPU: {err}"))),
-            },
-            Err(reason) => Backend::cpu(Some(reason)),
-        };
-        // A fallback is not kept: WebGPU may be offered again a moment later (Chromium, just
-        // after it took a device away, can refuse an adapter or a device for a while).
-        if chosen.kind == BackendKind::WebGpu {
-            CHOSEN.with(|c| *c.borrow_mut() = Some(chosen.clone()));
-        }
-        chosen
-    }
-
-    /// A WebGPU device for burn, asked for as burn's runtime asks (every feature of the
-    /// adapter but mappable primary buffers, the adapter's limits) and handed to burn as an
-    /// existing setup. burn acquires a device of its own only once per page; a setup can be
-    /// registered again, so a lost device can be replaced.
-    async fn acquire() -> Result<(Device, Arc<LostWatch>), String> {
-        let instance = browser_instance();
-        let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions {
-                power_preference: wgpu::PowerPreference::HighPerformance,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| format!("no WebGPU adapter: {e}"))?;
-        let (device, queue) = adapter
-            .request_device(&wgpu::DeviceDescriptor {
-                label: Some("burn"),
-                required_features: adapter
-                    .features()
-                    .difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS),
-                required_limits: adapter.limits(),
-                memory_hints: wgpu::MemoryHints::MemoryUsage,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| format!("no WebGPU device: {e}"))?;
-        let lost = watch(&device);
-        CURRENT_DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
-        let setup = WgpuSetup {
-            instance,
-            adapter,
-            device,
-            queue,
-            backend: wgpu::Backend::BrowserWebGpu,
-        };
-        let device = Device::wgpu_options()
-            .setup(setup)
-            .init()
-            .map_err(|e| e.to_string())?;
-        Ok((device, lost))
-    }
-
-    /// A wgpu instance on the browser's WebGPU (`navigator.gpu`).
-    pub fn browser_instance() -> wgpu::Instance {
-        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
-        desc.backends = wgpu::Backends::BROWSER_WEBGPU;
-        wgpu::Instance::new(desc)
-    }
-
-    /// A [`LostWatch`] marked when the browser loses `device`.
-    pub fn watch(device: &wgpu::Device) -> Arc<LostWatch> {
-        let lost = Arc::new(LostWatch::default());
-        let marker = lost.clone();
-        device.set_device_lost_callback(move |kind, message| {
-            marker.mark(format!(
-                "the WebGPU device was lost ({kind:?}): {}",
-                message.trim_end_matches('.')
-            ))
-        });
-        lost
-    }
-
-    /// Asks the browser for its WebGPU adapter (`navigator.gpu.requestAdapter()`): its name for
-    /// people (wgpu passes on only the often empty `description`), or why it cannot be used.
-    async fn probe_adapter() -> Result<String, String> {
-        let gpu = get(&get(&js_sys::global(), "navigator")?, "gpu")?;
-        if gpu.is_undefined() {
-            return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
-        }
-        let request: Function = get(&gpu, "requestAdapter")?
-            .dyn_into()
-            .map_err(|_| "navigator.gpu.requestAdapter is not a function".to_string())?;
-        let promise: Promise = request
-            .call0(&gpu)
-            .and_then(|p| p.dyn_into::<Promise>())
-            .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
-        let adapter = JsFuture::from(promise)
-            .await
-            .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
-        if adapter.is_null() || adapter.is_undefined() {
-            return Err("the browser offered no WebGPU adapter".into());
-        }
-        // cubecl-wgpu panics on wasm when it must time work without GPU timestamp queries
-        // (it would have to block), so such an adapter is not used.
-        let features = get(&adapter, "features")?;
-        let has: Function = get(&features, "has")?
-            .dyn_into()
-            .map_err(|_| "adapter.features.has is not a function".to_string())?;
-        let timestamps = has
-            .call1(&features, &JsValue::from_str("timestamp-query"))
-            .map(|v| v.is_truthy())
-            .unwrap_or(false);
-        if !timestamps {
-            return Err("the WebGPU adapter lacks the timestamp-query feature burn needs".into());
-        }
-        let info = get(&adapter, "info")?;
-        let field = |name| {
-            get(&info, name)
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default()
-        };
-        Ok(adapter_label(
-            &field("vendor"),
-            &field("architecture"),
-            &field("description"),
-        ))
-    }
-
-    fn get(target: &JsValue, key: &str) -> Result<JsValue, String> {
-        Reflect::get(target, &JsValue::from_str(key)).map_err(|e| format!("reading {key}: {e:?}"))
-    }
-
-    /// `description (vendor architecture)`, leaving out what the browser keeps empty.
-    fn adapter_label(vendor: &str, architecture: &str, description: &str) -> String {
-        let maker = [vendor, architecture]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
-        match (description.is_empty(), maker.is_empty()) {
-            (false, false) => format!("{description} ({maker})"),
-            (false, true) => description.to_string(),
-            (true, false) => maker,
-            (true, true) => "WebGPU adapter (the browser does not tell its name)".to_string(),
-        }
-    }
-}
-
+mod browser;
 #[cfg(target_family = "wasm")]
-pub use browser::{browser_instance, destroy_device, init, run_constructors_once, watch};
+pub use browser::run_constructors_once;
+#[cfg(all(target_family = "wasm", not(webgpu)))]
+pub use browser::{destroy_device, init};
+#[cfg(webgpu)]
+mod webgpu;
+#[cfg(webgpu)]
+pub use webgpu::{browser_instance, destroy_device, init, watch};
 
 #[cfg(test)]
 mod tests {

@@ -177,10 +177,10 @@ impl<B: FusedLayerNorm, C: CheckpointStrategy> FusedLayerNorm for Autodiff<B, C>
 /// The arithmetic, row by row.
 mod rows {
     /// Rows per block handed to a thread.
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(threads)]
     const BLOCK_ROWS: usize = 256;
 
-    /// `f(out_row, x_row)` for every row of `d` values, natively in blocks shared among the
+    /// `f(out_row, x_row)` for every row of `d` values, in blocks shared among the
     /// CPU's threads.
     pub fn for_each(out: &mut [f32], x: &[f32], d: usize, f: impl Fn(&mut [f32], &[f32]) + Sync) {
         let block = |out: &mut [f32], x: &[f32]| {
@@ -188,7 +188,7 @@ mod rows {
                 f(o, x);
             }
         };
-        #[cfg(not(target_family = "wasm"))]
+        #[cfg(threads)]
         {
             use rayon::prelude::*;
             let n = BLOCK_ROWS * d;
@@ -196,7 +196,7 @@ mod rows {
                 .zip(x.par_chunks(n))
                 .for_each(|(o, x)| block(o, x));
         }
-        #[cfg(target_family = "wasm")]
+        #[cfg(not(threads))]
         block(out, x);
     }
 
@@ -270,7 +270,7 @@ mod rows {
             b.iter_mut().zip(e).for_each(|(b, e)| *b += e);
             (a, b)
         };
-        #[cfg(not(target_family = "wasm"))]
+        #[cfg(threads)]
         {
             use rayon::prelude::*;
             let n = BLOCK_ROWS * d;
@@ -282,7 +282,7 @@ mod rows {
                 .map(|((dx, x), dy)| block(dx, x, dy))
                 .reduce(|| (vec![0.0; d], vec![0.0; d]), add)
         }
-        #[cfg(target_family = "wasm")]
+        #[cfg(not(threads))]
         {
             let _ = add;
             block(dx, x, dy)

@@ -5,7 +5,7 @@
 //! while the other waited. Here the CPU splits such a product by rows of its output, one band
 //! per thread, and joins the bands: `A·B = [A₁·B; A₂·B]` for `A = [A₁; A₂]`. The gradients are
 //! products too (`∂L/∂A = G·Bᵀ`, `∂L/∂B = Aᵀ·G`) and are split the same way. Other backends,
-//! and the browser's CPU (one thread), run burn's own product.
+//! and the page's single-threaded CPU module, run burn's own product.
 
 use super::cpu::on_cpu;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -46,11 +46,11 @@ pub trait SplitMatmul: burn::backend::Backend {
 
 /// Below this many multiply-adds a product stays on one thread (the join costs more than half
 /// of it); from `flex`'s own threshold up, `gemm` shares it out itself.
-#[cfg(not(target_family = "wasm"))]
+#[cfg(threads)]
 const SPLIT: std::ops::Range<usize> = 1 << 20..192 * 192 * 192;
 
 impl SplitMatmul for Flex {
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(threads)]
     fn split_matmul(lhs: FloatTensor<Self>, rhs: FloatTensor<Self>) -> FloatTensor<Self> {
         use burn::backend::{TensorMetadata, ops::FloatTensorOps};
         let (lhs_shape, rhs_shape) = (lhs.shape(), rhs.shape());

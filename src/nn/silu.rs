@@ -160,10 +160,10 @@ fn exp(x: f32) -> f32 {
     p * f32::from_bits(rounded.to_bits().wrapping_add(127) << 23)
 }
 
-/// `output[i] = f(a[i], b[i])`: natively in blocks shared among the CPU's threads (a batch of
-/// 4,096 rows of 128 is 16 blocks), each in a loop the compiler vectorises.
+/// `output[i] = f(a[i], b[i])`: in blocks shared among the CPU's threads where there are
+/// threads (a batch of 4,096 rows of 128 is 16 blocks), each in a loop the compiler vectorises.
 fn zip_map(output: &mut [f32], a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32 + Sync) {
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(threads)]
     {
         use rayon::prelude::*;
         const BLOCK: usize = 1 << 15;

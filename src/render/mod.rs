@@ -7,13 +7,13 @@
 //! is as long across as it is high. The page's Canvas2D renderer (`www/render2d.js`) draws the
 //! same layers when WebGPU is missing.
 
-#[cfg(target_family = "wasm")]
+#[cfg(webgpu)]
 mod device;
-#[cfg(target_family = "wasm")]
+#[cfg(webgpu)]
 mod points;
-#[cfg(target_family = "wasm")]
+#[cfg(webgpu)]
 pub use device::RenderDevice;
-#[cfg(target_family = "wasm")]
+#[cfg(webgpu)]
 pub use points::PointRenderer;
 
 /// A point: position, packed RGBA colour, diameter in pixels (16 bytes).

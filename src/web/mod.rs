@@ -16,15 +16,21 @@ mod cancel;
 mod images;
 mod options;
 mod pace;
+#[cfg(webgpu)]
 mod point_canvas;
 mod points;
 
 pub use images::ImageStudio;
+#[cfg(webgpu)]
 pub use point_canvas::PointCanvas;
 pub use points::Playground;
+/// `initThreadPool(n)` (the threaded CPU module only): starts `n` web workers sharing the
+/// module's memory as rayon's pool; await it once, in a worker, before any computing.
+#[cfg(not(webgpu))]
+pub use wasm_bindgen_rayon::init_thread_pool;
 
 use crate::backend::{self, Backend, LostWatch};
-pub(crate) use crate::check::{count, number, seed, whole};
+pub(crate) use crate::check::{count, number, seed};
 use burn::tensor::Tensor;
 use js_sys::{Float32Array, Promise};
 use std::sync::Arc;

@@ -60,8 +60,8 @@ impl PointCanvas {
     /// Follows the canvas's new size in device pixels; `pixelRatio` is device pixels per CSS
     /// pixel.
     pub fn resize(&mut self, width: f64, height: f64, pixel_ratio: f64) -> Result<(), JsError> {
-        let w = super::whole("the width", width, 1, 16_384).js()?;
-        let h = super::whole("the height", height, 1, 16_384).js()?;
+        let w = crate::check::whole("the width", width, 1, 16_384).js()?;
+        let h = crate::check::whole("the height", height, 1, 16_384).js()?;
         let r = super::number("the pixel ratio", pixel_ratio).js()?;
         self.renderer.resize(w as u32, h as u32, r as f32);
         Ok(())

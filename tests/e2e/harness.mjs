@@ -2,7 +2,7 @@
 // Debian's Chromium launched with WebGPU on SwiftShader (the flags of shared/notes/toolchain.md).
 
 import { createServer } from "node:http";
-import { readFile, mkdir, mkdtemp, stat } from "node:fs/promises";
+import { readFile, readdir, mkdir, mkdtemp, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,12 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, "..", "..");
 /** Where screenshots go (under target/, which git ignores). */
 export const shots = join(root, "target", "e2e");
+
+/** The headers that make a page cross-origin isolated (`crossOriginIsolated`). */
+export const isolation = {
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
+};
 
 const types = {
   ".html": "text/html; charset=utf-8",
@@ -29,7 +35,8 @@ const types = {
  * Serves `dir` (by default `$DIST`, else trunk's dist/) on a free port of 127.0.0.1 (a secure
  * context, as WebGPU requires), as the README asks a host to: each file with a validator (an
  * ETag) and `Cache-Control: no-cache`, so a browser keeps it and asks again only whether it
- * changed (304 Not Modified when not). `served` lists every answer, `{path, status}`.
+ * changed (304 Not Modified when not), and cross-origin isolated (COOP and COEP), so the
+ * threaded CPU module can share its memory. `served` lists every answer, `{path, status}`.
  */
 export async function serve(dir = process.env.DIST ?? join(root, "dist")) {
   dir = resolve(dir);
@@ -48,7 +55,7 @@ export async function serve(dir = process.env.DIST ?? join(root, "dist")) {
     try {
       const { size, mtimeMs } = await stat(file);
       const etag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
-      const cache = { etag, "cache-control": "no-cache" };
+      const cache = { etag, "cache-control": "no-cache", ...isolation };
       if (req.headers["if-none-match"] === etag) return answer(304, cache);
       const body = await readFile(file);
       answer(200, { ...cache, "content-type": types[extname(file)] ?? "application/octet-stream" }, body);
@@ -148,3 +155,53 @@ export const startedAgain = (page, timeout) =>
     null,
     { timeout },
   );
+
+/** The module's bindings and binary in a trunk dist folder, as paths of its server. */
+export async function moduleFiles(dist) {
+  const wasm = (await readdir(dist)).find((f) => f.endsWith("_bg.wasm"));
+  if (!wasm) throw new Error(`no wasm module in ${dist}`);
+  return { glue: "/" + wasm.replace(/_bg\.wasm$/, ".js"), wasm: "/" + wasm };
+}
+
+/** A module worker: instantiates a module, runs a function's source on it, posts the answer. */
+const MODULE_WORKER = `
+self.onmessage = async ({ data: { glue, wasm, threads, work, arg } }) => {
+  try {
+    const lab = await import(glue);
+    await lab.default({ module_or_path: wasm });
+    if (threads) await lab.initThreadPool(navigator.hardwareConcurrency || 2);
+    postMessage({ result: await eval("(" + work + ")")(lab, arg) });
+  } catch (error) {
+    postMessage({ error: String(error?.stack ?? error) });
+  }
+};`;
+
+/**
+ * `work(lab, arg)` on the module `glue`/`wasm` (paths of the page's origin) instantiated by
+ * hand, as the compute worker does: on the page's thread, or with `inWorker` in a module
+ * worker of its own, and with `threads` (the threaded module) after starting its pool of one
+ * worker per core (the page must be cross-origin isolated). `work` travels as source text, so
+ * it may use only its arguments; `arg` must survive structured cloning.
+ */
+export function runModule(page, { glue, wasm, threads = false, inWorker = threads }, work, arg) {
+  return page.evaluate(
+    async ({ glue, wasm, threads, inWorker, work, arg, worker }) => {
+      if (!inWorker) {
+        const lab = await import(glue);
+        await lab.default({ module_or_path: wasm });
+        return eval("(" + work + ")")(lab, arg);
+      }
+      const w = new Worker(URL.createObjectURL(new Blob([worker], { type: "text/javascript" })), { type: "module" });
+      const answer = await new Promise((resolve) => {
+        w.onmessage = ({ data }) => resolve(data);
+        w.onerror = (event) => resolve({ error: event.message });
+        const absolute = (path) => new URL(path, location.href).href;
+        w.postMessage({ glue: absolute(glue), wasm: absolute(wasm), threads, work, arg });
+      });
+      w.terminate();
+      if (answer.error) throw new Error(answer.error);
+      return answer.result;
+    },
+    { glue, wasm, threads, inWorker, work: work.toString(), arg, worker: MODULE_WORKER },
+  );
+}

@@ -5,8 +5,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { pageState, shots, startedAgain, withPage } from "./harness.mjs";
+import { pageState, root, shots, startedAgain, withPage } from "./harness.mjs";
 
 /** Trains until the training panel has `readings` quality readings, then pauses. */
 async function trainFor(page, readings) {
@@ -31,9 +32,15 @@ test("without WebGPU the page computes on the CPU, says why, and everything work
       assert.match(hint, /no usable WebGPU \(.+\): computing on the CPU/);
       assert.equal(await page.inputValue("#device"), "cpu");
       assert.equal(await page.$eval("#device option[value=webgpu]", (o) => o.disabled), true);
-      // Drawing falls back to Canvas2D; computing stays in the worker.
+      // Drawing falls back to Canvas2D; computing stays in the worker, on the threaded CPU
+      // module where it was built (the page is cross-origin isolated).
       assert.equal(await page.getAttribute("#stage", "data-renderer"), "canvas2d");
       assert.equal(await page.getAttribute("#playground", "data-compute"), "worker");
+      assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+      const threads = existsSync(join(process.env.DIST ?? join(root, "dist"), "threads", "diffusion_lab.js"));
+      const backend = await pageState(page, "ui.pg.backendDescription()");
+      console.log(`backend: ${backend}`);
+      assert.match(backend, threads ? /WebAssembly SIMD, [2-9]\d* threads/ : /WebAssembly SIMD\)/);
 
       await page.getByRole("button", { name: "moons", exact: true }).click();
       await trainFor(page, 1);

@@ -3,53 +3,60 @@
 // the CPU backend, on a fixed seed: a playground trained and sampled, and images generated.
 // They differ only in rounding (SIMD kernels add in another order), so the comparison is to a
 // float tolerance; the same build run twice must agree exactly, which shows the seeds are fixed
-// and the tolerance is about the builds alone. scripts/test.sh builds the scalar page.
+// and the tolerance is about the builds alone. scripts/test.sh builds the scalar page. The
+// threaded module (SIMD, flex on a pool of workers, in $DIST/threads) agrees to the same
+// tolerance.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { root, withPage } from "./harness.mjs";
+import { isolation, moduleFiles, root, runModule, withPage } from "./harness.mjs";
 
 const simdDist = process.env.DIST ?? join(root, "dist");
 const scalarDist = process.env.DIST_SCALAR;
 
-/** The module's bindings and binary in a trunk dist folder. */
-async function moduleFiles(dist) {
-  const wasm = (await readdir(dist)).find((f) => f.endsWith("_bg.wasm"));
-  assert.ok(wasm, `no wasm module in ${dist}`);
-  return { glue: "/" + wasm.replace(/_bg\.wasm$/, ".js"), wasm: "/" + wasm };
+/**
+ * With the module's exports `lab`: a playground on the CPU trained for 30 steps (moons, batch
+ * 256, width 64) and sampled (500 points, DDIM, 20 steps), and 4 images of "sneaker" from the
+ * shipped 4-step student (its files under `origin`), on fixed seeds. Runs in the page or, as
+ * its source text, in a worker.
+ */
+async function work(lab, origin) {
+  const pg = lab.Playground.createOnCpu();
+  pg.setDataset("moons", 1000, 0);
+  pg.setTraining(0.003, 256, 64);
+  const losses = [];
+  for (let i = 0; i < 3; i++) losses.push(await pg.train(10));
+  const samples = Array.from(await pg.sample(500, "ddim", 20, 7));
+  const studio = await lab.ImageStudio.open({ device: "cpu", base: origin + "www/models/" });
+  const images = Array.from(await studio.generate({ word: "sneaker", n: 4, seed: 3 }));
+  return { backend: pg.backendDescription(), losses, samples, images };
 }
 
 /**
- * In a page of `dist` that loads nothing but the module: a playground on the CPU trained for
- * 30 steps (moons, batch 256, width 64) and sampled (500 points, DDIM, 20 steps), and 4 images
- * of "sneaker" from the shipped 4-step student, on fixed seeds.
+ * `work` in a page of `dist` that loads nothing but the module (instantiated by hand, as the
+ * compute worker does): on the page's thread, or in a worker with a pool of threads for the
+ * threaded module (`files` from `threadedFiles`; the page is then cross-origin isolated).
  */
-async function compute(dist) {
-  const files = await moduleFiles(dist);
+async function compute(dist, files) {
+  const threads = Boolean(files);
+  files ??= await moduleFiles(dist);
   return withPage(async (page, { url, errors }) => {
-    // An empty page of the dist's origin: the module is instantiated by hand, as the compute
-    // worker does.
-    await page.route(url + "blank", (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><title>blank</title><link rel=icon href=data:,>" }));
+    await page.route(url + "blank", (route) =>
+      route.fulfill({ contentType: "text/html", headers: isolation, body: "<!doctype html><title>blank</title><link rel=icon href=data:,>" }),
+    );
     await page.goto(url + "blank");
-    const result = await page.evaluate(async ({ glue, wasm }) => {
-      const lab = await import(glue);
-      await lab.default({ module_or_path: wasm });
-      const pg = lab.Playground.createOnCpu();
-      pg.setDataset("moons", 1000, 0);
-      pg.setTraining(0.003, 256, 64);
-      const losses = [];
-      for (let i = 0; i < 3; i++) losses.push(await pg.train(10));
-      const samples = Array.from(await pg.sample(500, "ddim", 20, 7));
-      const studio = await lab.ImageStudio.open({ device: "cpu", base: "/www/models/" });
-      const images = Array.from(await studio.generate({ word: "sneaker", n: 4, seed: 3 }));
-      return { backend: pg.backendDescription(), losses, samples, images };
-    }, files);
+    const result = await runModule(page, { ...files, threads }, work, url);
     assert.deepEqual(errors, []);
     return result;
   }, { dist });
 }
+
+/** The threaded module's files beside the page's (scripts/build-threads.sh), if built. */
+const threadedFiles = existsSync(join(simdDist, "threads", "diffusion_lab.js"))
+  ? { glue: "/threads/diffusion_lab.js", wasm: "/threads/diffusion_lab_bg.wasm" }
+  : null;
 
 /** The largest absolute difference between two equally long arrays of numbers. */
 function maxDiff(a, b) {
@@ -79,6 +86,28 @@ test(
     // through 30 Adam steps, 20 sampling steps, or 4 denoising steps and a decoder. The bounds
     // leave a 50- to 100-fold margin and stay far below what a wrong kernel gives (a loss off by
     // 1e-2, points off by 1e-1).
+    assert.ok(d.loss <= 1e-5, `losses differ by ${d.loss}`);
+    assert.ok(d.samples <= 1e-4, `samples differ by ${d.samples}`);
+    assert.ok(d.images <= 1e-4, `image pixels differ by ${d.images}`);
+  },
+);
+
+test(
+  "the threaded build (SIMD on a pool of workers) computes the SIMD build's numbers",
+  { timeout: 600_000, skip: !threadedFiles && "no threaded build in DIST/threads: scripts/build-threads.sh (scripts/test.sh runs it)" },
+  async () => {
+    const simd = await compute(simdDist);
+    const threaded = await compute(simdDist, threadedFiles);
+    console.log(`threaded: ${threaded.backend}`);
+    assert.match(threaded.backend, /WebAssembly SIMD, [2-9]\d* threads/);
+    const d = {
+      loss: maxDiff(simd.losses, threaded.losses),
+      samples: maxDiff(simd.samples, threaded.samples),
+      images: maxDiff(simd.images, threaded.images),
+    };
+    console.log(`largest differences, one thread against several: loss ${d.loss.toExponential(2)}, samples ${d.samples.toExponential(2)}, image pixels ${d.images.toExponential(2)}`);
+    // Threads split sums differently (the layer norm's γ and β gradients add blocks of rows),
+    // so again rounding only: the SIMD test's bounds.
     assert.ok(d.loss <= 1e-5, `losses differ by ${d.loss}`);
     assert.ok(d.samples <= 1e-4, `samples differ by ${d.samples}`);
     assert.ok(d.images <= 1e-4, `image pixels differ by ${d.images}`);

@@ -5,6 +5,9 @@
 import { WorkerChannel } from "./channel.js";
 export { RemotePlayground } from "./remote_playground.js";
 
+/** Where the threaded CPU module's bindings are, relative to the page. */
+const THREADS_GLUE = "threads/diffusion_lab.js";
+
 let channel = null;
 /** Who hears of a crash of the compute worker (the panels, to say so). */
 const crashListeners = new Set();
@@ -37,6 +40,10 @@ export function computeChannel() {
   const script = new URL("./compute.js", import.meta.url);
   script.searchParams.set("glue", urls.glue);
   script.searchParams.set("wasm", urls.wasm);
+  // The threaded CPU module (scripts/build-threads.sh puts it in threads/ beside the page) can
+  // share its memory with the workers of its pool only where the page is cross-origin
+  // isolated (served with COOP and COEP; see the README's hosting notes).
+  if (self.crossOriginIsolated) script.searchParams.set("threads", new URL(THREADS_GLUE, document.baseURI).href);
   channel = new WorkerChannel(() => new Worker(script, { type: "module", name: "diffusion-lab compute" }), {
     onCrash: (message) => crashListeners.forEach((listener) => listener(message)),
   });

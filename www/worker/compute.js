@@ -1,7 +1,8 @@
 // The compute worker: its own instance of the crate's WebAssembly module, and the playgrounds
 // (`playground_service.js`) and image studios (`studio_service.js`) made in it, served to the
 // page through `serve.js`. Started by `client.js` as `compute.js?glue=URL&wasm=URL` (trunk's
-// JavaScript bindings and the module they load).
+// JavaScript bindings and the module they load; `&threads=URL`: the threaded CPU module's
+// bindings, where the page is cross-origin isolated).
 
 import { serve } from "./serve.js";
 import { playgroundHandlers } from "./playground_service.js";
@@ -9,10 +10,40 @@ import { studioHandlers } from "./studio_service.js";
 
 const params = new URL(self.location.href).searchParams;
 /** The module's exports, once instantiated. */
-const lab = import(params.get("glue")).then(async (bindings) => {
+const lab = instantiate();
+
+/**
+ * The page's module (`glue`, `wasm`): burn on WebGPU, or on one CPU thread where WebGPU is
+ * missing. Where it is missing and the page is cross-origin isolated (`threads` given), the
+ * threaded CPU module instead: flex on a pool of one worker per core. A threaded module that
+ * cannot start (not built, or the browser refuses shared memory) leaves the page's module.
+ */
+async function instantiate() {
+  const threads = params.get("threads");
+  if (threads && !(await webgpuAdapter())) {
+    try {
+      const bindings = await import(threads);
+      await bindings.default({ module_or_path: threads.replace(/\.js$/, "_bg.wasm") });
+      await bindings.initThreadPool(navigator.hardwareConcurrency || 2);
+      return bindings;
+    } catch (error) {
+      console.warn("the threaded CPU module could not start; computing on one thread:", error);
+    }
+  }
+  const bindings = await import(params.get("glue"));
   await bindings.default({ module_or_path: params.get("wasm") });
   return bindings;
-});
+}
+
+/** Whether the browser offers a WebGPU adapter burn can use (it needs timestamp queries). */
+async function webgpuAdapter() {
+  try {
+    const adapter = await navigator.gpu?.requestAdapter();
+    return Boolean(adapter?.features.has("timestamp-query"));
+  } catch {
+    return false;
+  }
+}
 
 serve({
   ...playgroundHandlers(lab),

@@ -16,14 +16,23 @@ use wasm_bindgen_futures::future_to_promise;
 /// computes 256 points in about 20-35 ms in Chromium on this project's 2-core machine, so the
 /// page paints between blocks (blocks of 512, 50-70 ms each, left frame gaps of 83-100 ms); on
 /// WebGPU a step of the whole batch is only queued.
+#[cfg(not(threads))]
 pub(super) const CPU_BLOCK_ROWS: usize = 256;
+/// In the threaded module (always in a worker, where no frame waits), blocks large enough to
+/// share among threads.
+#[cfg(threads)]
+pub(super) const CPU_BLOCK_ROWS: usize = 2048;
 
 /// The most examples in one part of a training step on the CPU. The default batch (512) is
 /// then taken in eight parts of about 20 ms each with the default network (width 128), in
 /// Chromium on this project's 2-core machine, and the page paints every 40-50 ms. Parts of 128
 /// (35 ms, up to 70 on a busy machine) left the longest frame gaps at 100-150 ms; parts of 64
 /// took as many steps in 15 s (34-41 against 38-40, alternated runs; see the README).
+#[cfg(not(threads))]
 pub(super) const CPU_TRAIN_ROWS: usize = 64;
+/// In the threaded module, parts large enough to share among threads (the default batch in one).
+#[cfg(threads)]
+pub(super) const CPU_TRAIN_ROWS: usize = 512;
 
 /// A loss read back, as a JavaScript number.
 pub(super) async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
