@@ -119,13 +119,13 @@ for (const build of ["simd", "scalar"]) {
 // The CPU path in each wasm build, each in a worker as the page runs it.
 const cpu = json("cpu-builds.json");
 if (cpu) {
-  const builds = ["scalar", "simd", "threads"].filter((b) => cpu[b]);
+  const builds = ["scalar", "simd", "threads1", "threads"].filter((b) => cpu[b]);
   const base = cpu.simd;
   const rate = (b, key) => `${fixed(cpu[b][key])}${b === "simd" || !base ? "" : ` (${fixed(cpu[b][key] / base[key], 2)}x)`}`;
   const time = (b, key) => `${fixed(cpu[b][key], 2)} s${b === "simd" || !base ? "" : ` (${fixed(base[key] / cpu[b][key], 2)}x)`}`;
   lines.push("**The page's CPU path in each build** (headless Chromium, in a worker; ratios: speed against the SIMD build)", "");
   table(
-    ["playground (batch 512, width 128) and a grid", ...builds.map((b) => cpu[b].backend)],
+    ["playground (batch 512, width 128) and a grid", ...builds.map((b) => cpu[b].backend.replace(/^CPU: /, ""))],
     [
       ["training, steps/s", ...builds.map((b) => rate(b, "trainStepsPerSecond"))],
       ["2,000 points at 50 DDIM steps", ...builds.map((b) => time(b, "sample2000At50"))],

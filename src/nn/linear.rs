@@ -45,9 +45,13 @@ pub trait SplitMatmul: burn::backend::Backend {
 }
 
 /// Below this many multiply-adds a product stays on one thread (the join costs more than half
-/// of it); from `flex`'s own threshold up, `gemm` shares it out itself.
-#[cfg(threads)]
+/// of it); from `flex`'s own threshold up, `gemm` shares it out itself. In the browser's
+/// threaded module a join costs more (workers wake more slowly than native threads): the
+/// page's training parts of 64 rows (64 × 128 × 128 = 2²⁰) ran slower split than whole.
+#[cfg(all(threads, not(target_family = "wasm")))]
 const SPLIT: std::ops::Range<usize> = 1 << 20..192 * 192 * 192;
+#[cfg(all(threads, target_family = "wasm"))]
+const SPLIT: std::ops::Range<usize> = 1 << 22..192 * 192 * 192;
 
 impl SplitMatmul for Flex {
     #[cfg(threads)]

@@ -20,7 +20,8 @@ use crate::sampler::NetworkDenoiser;
 use burn::module::Module;
 use burn::optim::grad_clipping::GradientClippingConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use draws::Draws;
 use parts::Parts;
 
 /// A trainer's state at one step (see [`Trainer::snapshot`]).
@@ -56,6 +57,8 @@ pub struct Trainer<C: NetConfig<D>, const D: usize> {
     steps_done: usize,
     /// The step in progress when it is taken in parts ([`Trainer::step_part`]).
     parts: Parts<C::Net>,
+    /// The draws of the step in progress, when it is taken in parts.
+    draws: Option<Draws<D>>,
 }
 
 impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
@@ -113,6 +116,7 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
             model_config,
             steps_done,
             parts: Parts::new(),
+            draws: None,
         })
     }
 
@@ -136,7 +140,7 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
     ) -> Result<(), String> {
         self.config = self.config.with_rate_and_batch(learning_rate, batch_size)?;
         // A step in progress was for the old batch size.
-        self.parts.clear();
+        self.drop_step_in_progress();
         Ok(())
     }
 
@@ -156,21 +160,47 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
     /// completes the batch, the update, and the batch's loss.
     ///
     /// A batch of b examples taken in parts is the same step as in one piece: the loss is the
-    /// batch mean, so each part's mean counts rows/b, and each part draws its own examples,
-    /// times and noise. It is less work at a time: the page takes steps in parts on the CPU,
+    /// batch mean, so each part's mean counts rows/b, and the parts take the rows of one batch
+    /// of examples, times and noise drawn when the step began ([`draws`]). It is less work at a time: the page takes steps in parts on the CPU,
     /// so that the browser draws between them.
     pub fn step_part(&mut self, rows: usize) -> Option<Tensor<1>> {
         let model = self.model.take().expect("the model is always put back");
         let batch = self.config.batch_size;
-        let rows = rows.clamp(1, batch - self.parts.rows_done());
-        let loss = self.batch_loss(&model, rows);
+        let done = self.parts.rows_done();
+        let rows = rows.clamp(1, batch - done);
+        if self.draws.is_none() {
+            self.draws = Some(self.draw(batch));
+        }
+        let draws = self.draws.as_ref().expect("drawn when the step began");
+        let loss = self.batch_loss(&model, draws.rows(done, rows));
         match self.parts.add(&model, loss, rows, batch) {
-            Some((grads, loss)) => Some(self.update(model, grads, loss)),
+            Some((grads, loss)) => {
+                self.draws = None;
+                Some(self.update(model, grads, loss))
+            }
             None => {
                 self.model = Some(model);
                 None
             }
         }
+    }
+
+    /// Forgets the step in progress: its gradients so far and its draws.
+    fn drop_step_in_progress(&mut self) {
+        self.parts.clear();
+        self.draws = None;
+    }
+
+    /// A batch's draws of `b` examples, their words dropped or not, timesteps and noise.
+    fn draw(&self, b: usize) -> Draws<D> {
+        let dropout = self.labels.as_ref().map(|_| self.config.label_dropout);
+        Draws::new(
+            b,
+            self.data.dims(),
+            self.config.timesteps,
+            dropout,
+            &self.data.device(),
+        )
     }
 
     /// Applies `grads` to `model` and updates the moving average: the end of a step, whose
@@ -184,27 +214,24 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
         loss
     }
 
-    /// The mean loss of `model` on `b` fresh examples, with their times and noise (on the
-    /// autodiff device, to be differentiated).
-    fn batch_loss(&self, model: &C::Net, b: usize) -> Tensor<1> {
-        let device = self.data.device();
-        let dims = self.data.dims();
-        let (n, t_count) = (dims[0], self.config.timesteps);
-        // 1. A batch of data, timesteps and noise, all made on the device.
-        let idx = Tensor::<1, Int>::random([b], Distribution::Uniform(0.0, n as f64), &device)
-            .clamp(0, n as i64 - 1);
+    /// The mean loss of `model` on the examples, times and noise of `draws` (on the autodiff
+    /// device, to be differentiated).
+    fn batch_loss(&self, model: &C::Net, draws: Draws<D>) -> Tensor<1> {
+        let Draws {
+            idx,
+            dropped,
+            steps,
+            eps,
+        } = draws;
+        let b = idx.dims()[0];
+        let t_count = self.config.timesteps;
         let x0 = self.data.clone().select(0, idx.clone());
-        let labels = self.labels.as_ref().map(|labels| {
-            let dropped = Tensor::<1>::random([b], Distribution::Uniform(0.0, 1.0), &device)
-                .lower_elem(self.config.label_dropout);
+        let labels = self.labels.as_ref().zip(dropped).map(|(labels, dropped)| {
             labels
                 .clone()
                 .select(0, idx)
                 .mask_fill(dropped, NO_WORD as i64)
         });
-        let steps =
-            Tensor::<1, Int>::random([b], Distribution::Uniform(0.0, t_count as f64), &device)
-                .clamp(0, t_count as i64 - 1);
         let t = steps
             .clone()
             .float()
@@ -219,10 +246,7 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
             .select(0, steps)
             .reshape(per_example);
         let (alpha, sigma) = (abar.clone().sqrt(), abar.neg().add_scalar(1.0).sqrt());
-        let mut shape = dims;
-        shape[0] = b;
-        let eps = Tensor::<D>::random(shape, Distribution::Normal(0.0, 1.0), &device);
-        // 2. Noise the data (q(x_t | x₀)) and regress the target.
+        // Noise the data (q(x_t | x₀)) and regress the target.
         let x_t = crate::diffusion::forward::add_noise(x0.clone(), eps.clone(), &alpha, &sigma);
         let target = self.config.prediction.target(x0, eps, &alpha, &sigma);
         (model.denoise(x_t, t, labels) - target).square().mean()
@@ -251,7 +275,7 @@ impl<C: NetConfig<D>, const D: usize> Trainer<C, D> {
         self.optim = snapshot.optim;
         self.ema = snapshot.ema;
         self.steps_done = snapshot.steps_done;
-        self.parts.clear();
+        self.drop_step_in_progress();
     }
 
     /// The learning rate the next step will use.
@@ -340,6 +364,7 @@ fn check_labels(labels: Option<&[u32]>, n: usize, words: Option<usize>) -> Resul
 }
 
 mod config;
+mod draws;
 mod parts;
 mod rate;
 mod supervised;

@@ -10,7 +10,8 @@
 //! - `options.rs`: strings from JavaScript, and the fields of the options objects it passes;
 //! - `point_canvas.rs`: the `PointCanvas` class (drawing points with wgpu);
 //! - `pace.rs`: the browser's turn between pieces of CPU work;
-//! - `cancel.rs`: jobs cancelled by an `AbortSignal`.
+//! - `cancel.rs`: jobs cancelled by an `AbortSignal`;
+//! - `threads.rs` (the threaded CPU module only): its pool of threads on web workers.
 
 mod cancel;
 mod images;
@@ -19,15 +20,15 @@ mod pace;
 #[cfg(webgpu)]
 mod point_canvas;
 mod points;
+#[cfg(not(webgpu))]
+mod threads;
 
 pub use images::ImageStudio;
 #[cfg(webgpu)]
 pub use point_canvas::PointCanvas;
 pub use points::Playground;
-/// `initThreadPool(n)` (the threaded CPU module only): starts `n` web workers sharing the
-/// module's memory as rayon's pool; await it once, in a worker, before any computing.
 #[cfg(not(webgpu))]
-pub use wasm_bindgen_rayon::init_thread_pool;
+pub use threads::{join_thread_pool, start_thread_pool, thread_pool_parts};
 
 use crate::backend::{self, Backend, LostWatch};
 pub(crate) use crate::check::{count, number, seed};

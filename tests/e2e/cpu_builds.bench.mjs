@@ -1,7 +1,7 @@
 // The page's CPU path in each of its builds, side by side in one run, each in a module worker
 // as the page's compute worker runs it: the scalar module ($DIST_SCALAR, when built), the SIMD
 // module (the page's own) and the threaded module (SIMD on a pool of one worker per core, in
-// $DIST/threads, when built). For each: training steps per second and sampling times of the
+// $DIST/threads, when built; and on a pool of one thread, for what atomics cost alone). For each: training steps per second and sampling times of the
 // playground at the page's defaults (batch 512, width 128, DDIM at 50 steps), distillation
 // steps per second, and the first grid (16 images of "sneaker", the shipped 4-step student).
 // Written to target/e2e/cpu-builds.json as each number is known; a benchmark, never asserted.
@@ -54,7 +54,10 @@ test("the CPU path in each build", { timeout: 3_600_000 }, async () => {
   if (process.env.DIST_SCALAR) builds.push(["scalar", process.env.DIST_SCALAR, await moduleFiles(process.env.DIST_SCALAR)]);
   builds.push(["simd", dist, await moduleFiles(dist)]);
   if (existsSync(join(dist, "threads", "diffusion_lab.js"))) {
-    builds.push(["threads", dist, { glue: "/threads/diffusion_lab.js", wasm: "/threads/diffusion_lab_bg.wasm", threads: true }]);
+    const threaded = { glue: "/threads/diffusion_lab.js", wasm: "/threads/diffusion_lab_bg.wasm" };
+    // On one thread too: what the threaded build costs before its threads pay.
+    builds.push(["threads1", dist, { ...threaded, threads: 1 }]);
+    builds.push(["threads", dist, { ...threaded, threads: true }]);
   }
   const report = {};
   for (const [name, folder, files] of builds) {

@@ -165,11 +165,11 @@ export async function moduleFiles(dist) {
 
 /** A module worker: instantiates a module, runs a function's source on it, posts the answer. */
 const MODULE_WORKER = `
-self.onmessage = async ({ data: { glue, wasm, threads, work, arg } }) => {
+self.onmessage = async ({ data: { glue, wasm, threads, pool, work, arg } }) => {
   try {
     const lab = await import(glue);
     await lab.default({ module_or_path: wasm });
-    if (threads) await lab.initThreadPool(navigator.hardwareConcurrency || 2);
+    if (threads) await (await import(pool)).startThreadPool(lab, glue, threads === true ? navigator.hardwareConcurrency || 2 : threads);
     postMessage({ result: await eval("(" + work + ")")(lab, arg) });
   } catch (error) {
     postMessage({ error: String(error?.stack ?? error) });
@@ -179,8 +179,9 @@ self.onmessage = async ({ data: { glue, wasm, threads, work, arg } }) => {
 /**
  * `work(lab, arg)` on the module `glue`/`wasm` (paths of the page's origin) instantiated by
  * hand, as the compute worker does: on the page's thread, or with `inWorker` in a module
- * worker of its own, and with `threads` (the threaded module) after starting its pool of one
- * worker per core (the page must be cross-origin isolated). `work` travels as source text, so
+ * worker of its own, and with `threads` (the threaded module) after starting its pool as the
+ * page does (`www/worker/pool.js`; the page must be cross-origin isolated): of one thread per
+ * core for `true`, or of that many threads for a number. `work` travels as source text, so
  * it may use only its arguments; `arg` must survive structured cloning.
  */
 export function runModule(page, { glue, wasm, threads = false, inWorker = threads }, work, arg) {
@@ -196,7 +197,7 @@ export function runModule(page, { glue, wasm, threads = false, inWorker = thread
         w.onmessage = ({ data }) => resolve(data);
         w.onerror = (event) => resolve({ error: event.message });
         const absolute = (path) => new URL(path, location.href).href;
-        w.postMessage({ glue: absolute(glue), wasm: absolute(wasm), threads, work, arg });
+        w.postMessage({ glue: absolute(glue), wasm: absolute(wasm), threads, pool: absolute("/www/worker/pool.js"), work, arg });
       });
       w.terminate();
       if (answer.error) throw new Error(answer.error);

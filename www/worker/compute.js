@@ -5,6 +5,7 @@
 // bindings, where the page is cross-origin isolated).
 
 import { serve } from "./serve.js";
+import { startThreadPool } from "./pool.js";
 import { playgroundHandlers } from "./playground_service.js";
 import { studioHandlers } from "./studio_service.js";
 
@@ -15,7 +16,7 @@ const lab = instantiate();
 /**
  * The page's module (`glue`, `wasm`): burn on WebGPU, or on one CPU thread where WebGPU is
  * missing. Where it is missing and the page is cross-origin isolated (`threads` given), the
- * threaded CPU module instead: flex on a pool of one worker per core. A threaded module that
+ * threaded CPU module instead: flex on a pool of one thread per core, this worker the first. A threaded module that
  * cannot start (not built, or the browser refuses shared memory) leaves the page's module.
  */
 async function instantiate() {
@@ -24,7 +25,7 @@ async function instantiate() {
     try {
       const bindings = await import(threads);
       await bindings.default({ module_or_path: threads.replace(/\.js$/, "_bg.wasm") });
-      await bindings.initThreadPool(navigator.hardwareConcurrency || 2);
+      await startThreadPool(bindings, threads, navigator.hardwareConcurrency || 2);
       return bindings;
     } catch (error) {
       console.warn("the threaded CPU module could not start; computing on one thread:", error);

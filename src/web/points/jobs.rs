@@ -30,9 +30,15 @@ pub(super) const CPU_BLOCK_ROWS: usize = 2048;
 /// took as many steps in 15 s (34-41 against 38-40, alternated runs; see the README).
 #[cfg(not(threads))]
 pub(super) const CPU_TRAIN_ROWS: usize = 64;
-/// In the threaded module, parts large enough to share among threads (the default batch in one).
+/// In the threaded module (always in a worker, where no frame waits), the default batch in one
+/// part, large enough to share among threads (a step in parts is the step in one piece, so the
+/// builds train the same network from the same seed).
 #[cfg(threads)]
 pub(super) const CPU_TRAIN_ROWS: usize = 512;
+
+/// The most examples in one part of a distillation step on the CPU, in every build: each part
+/// is for a student step of its own, so the size of the parts is part of what is trained.
+pub(super) const CPU_DISTILL_ROWS: usize = 64;
 
 /// A loss read back, as a JavaScript number.
 pub(super) async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
