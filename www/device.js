@@ -46,8 +46,11 @@ export async function makePlayground(lab, device) {
   $("playground").dataset.compute = pg instanceof RemotePlayground ? "worker" : "main";
   $("device").value = pg.backend();
   $("device").querySelector("option[value=webgpu]").disabled = !hasGpu;
+  // The threaded CPU module says on how many threads it computes.
+  const threads = pg.backendDescription().match(/(\d+) threads/)?.[1];
+  const cpu = threads ? `the CPU's ${threads} threads` : "the CPU";
   $("device-hint").textContent = !hasGpu
-    ? `This browser has no usable WebGPU${why ? ` (${why})` : ""}: computing on the CPU, slower.`
+    ? `This browser has no usable WebGPU${why ? ` (${why})` : ""}: computing on ${cpu}, slower.`
     : software && !useGpu
       ? "Your WebGPU adapter is a software renderer, slower than the CPU: computing on the CPU. Drawing still uses WebGPU."
       : "";

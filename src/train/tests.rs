@@ -150,7 +150,7 @@ fn steps_in_parts_are_whole_steps() {
         (
             loss.expect("the last part ends the step")
                 .into_scalar::<f32>(),
-            out.into_data().to_vec::<f32>().unwrap(),
+            out.into_data().try_to_vec::<f32>().unwrap(),
         )
     };
     let (whole_loss, whole_out) = outcome(&mut parts, &[64]);
@@ -175,7 +175,7 @@ fn steps_in_parts_are_whole_steps() {
         .valid()
         .denoise(probe, t, None)
         .into_data()
-        .to_vec::<f32>()
+        .try_to_vec::<f32>()
         .unwrap();
     assert!(
         untouched

@@ -19,12 +19,20 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{LazyLock, Mutex};
 use wasm_bindgen::prelude::*;
 
-/// The pool's threads that wait for a worker to run them.
-static WAITING: LazyLock<(Mutex<Sender<ThreadBuilder>>, Mutex<Receiver<ThreadBuilder>>)> =
-    LazyLock::new(|| {
-        let (sender, receiver) = channel();
-        (Mutex::new(sender), Mutex::new(receiver))
-    });
+/// The pool's threads that wait for a worker to run them: made by [`start_thread_pool`], taken
+/// by [`join_thread_pool`].
+struct Waiting {
+    made: Mutex<Sender<ThreadBuilder>>,
+    taken: Mutex<Receiver<ThreadBuilder>>,
+}
+
+static WAITING: LazyLock<Waiting> = LazyLock::new(|| {
+    let (made, taken) = channel();
+    Waiting {
+        made: Mutex::new(made),
+        taken: Mutex::new(taken),
+    }
+});
 
 /// The most threads a pool may have (more than any browser reports as its cores).
 const MAX_THREADS: usize = 256;
@@ -44,7 +52,7 @@ pub fn start_thread_pool(threads: f64) -> Result<(), JsError> {
         .num_threads(threads)
         .use_current_thread()
         .spawn_handler(|thread| {
-            let sender = WAITING.0.lock().expect("no thread panics holding it");
+            let sender = WAITING.made.lock().expect("no thread panics holding it");
             let closed = |_| std::io::Error::other("the queue of waiting threads was closed");
             sender.send(thread).map_err(closed)
         })
@@ -57,7 +65,7 @@ pub fn start_thread_pool(threads: f64) -> Result<(), JsError> {
 #[wasm_bindgen(js_name = joinThreadPool)]
 pub fn join_thread_pool() {
     let thread = WAITING
-        .1
+        .taken
         .lock()
         .expect("no thread panics holding it")
         .recv();
