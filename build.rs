@@ -7,6 +7,9 @@
 //!   runtime cannot be built with them).
 
 fn main() {
+    // The names depend on the target alone (its features come with RUSTFLAGS, which cargo
+    // already watches): no file of the package makes this run again but this one.
+    println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rustc-check-cfg=cfg(threads, webgpu)");
     let wasm =
         std::env::var("CARGO_CFG_TARGET_FAMILY").is_ok_and(|f| f.split(',').any(|f| f == "wasm"));
