@@ -24,7 +24,8 @@ use crate::diffusion::prediction::Prediction;
 use crate::nn::DenoisingNet;
 use crate::sampler::{Denoiser, Level, NetworkDenoiser};
 use crate::train::{BATCH_SIZES, RateSchedule, SupervisedTrainer};
-use burn::tensor::{Distribution, Int, Tensor};
+use burn::tensor::{Int, Tensor};
+use draws::StepDraws;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -61,6 +62,8 @@ impl RoundConfig {
     }
 }
 
+mod draws;
+
 /// A student being trained on its teacher, for one round.
 pub struct Round<N: DenoisingNet<D>, const D: usize> {
     trainer: SupervisedTrainer<N>,
@@ -80,6 +83,8 @@ pub struct Round<N: DenoisingNet<D>, const D: usize> {
     config: RoundConfig,
     /// Picks each part's student step.
     rng: StdRng,
+    /// The draws of the step in progress, when it is taken in parts.
+    pub(super) draws: Option<StepDraws<D>>,
 }
 
 impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
@@ -133,6 +138,7 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
         let student = self.trainer.model().clone();
         self.trainer = SupervisedTrainer::new(student, self.config.rate(), steps);
         self.rng = StdRng::seed_from_u64(self.rng.random::<u64>() ^ steps as u64);
+        self.draws = None;
         self
     }
 
@@ -235,6 +241,7 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
             data,
             config,
             rng: StdRng::seed_from_u64(seed),
+            draws: None,
         })
     }
 
@@ -247,24 +254,29 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
         }
     }
 
-    /// Part of an update on the next (at most) `rows` examples of the batch, all for one
-    /// student step picked at random (and, for words, one guidance scale); after the part that
-    /// completes the batch, the update and the batch's loss.
+    /// Part of an update on the next (at most) `rows` examples of the batch; after the part
+    /// that completes the batch, the update and the batch's loss. A step draws when it begins
+    /// one student step (and, for words, one guidance scale) and its batch's examples and
+    /// noise, and each part takes the next rows of them ([`StepDraws`]): a step in parts is the
+    /// step in one piece, whatever the parts.
     pub fn step_part(&mut self, rows: usize) -> Option<Tensor<1>> {
         let batch = self.config.batch_size;
-        let rows = rows.clamp(1, batch - self.trainer.rows_done());
-        let k = self.rng.random_range(0..self.student_steps());
+        let done = self.trainer.rows_done();
+        let rows = rows.clamp(1, batch - done);
+        if self.draws.is_none() {
+            self.draws = Some(self.draw(batch));
+        }
+        let draws = self.draws.as_ref().expect("drawn when the step began");
+        let (k, scale) = (draws.k, draws.scale);
+        let idx = draws.idx.clone().narrow(0, done, rows);
+        let eps = draws.eps.clone().narrow(0, done, rows);
         let stride = self.stride();
         let from = self.teacher_plan[stride * k];
-        let scale = self
-            .words
-            .as_ref()
-            .map(|w| self.rng.random_range(w.guidance.clone()));
-        let (z, labels, target) = self.example(rows, stride * k, scale);
+        let (z, labels, target) = self.example(idx, eps, stride * k, scale);
         let prediction = self.prediction;
         // The truncated SNR weight max(α²/σ², 1).
         let weight = (from.alpha_bar / (1.0 - from.alpha_bar)).max(1.0);
-        self.trainer.step_part(rows, batch, |student| {
+        let loss = self.trainer.step_part(rows, batch, |student| {
             let z = z.autodiff();
             let device = z.device();
             let t = Tensor::<1>::full([rows], from.t, &device);
@@ -282,29 +294,26 @@ impl<N: DenoisingNet<D>, const D: usize> Round<N, D> {
                 .square()
                 .mean()
                 .mul_scalar(weight)
-        })
+        });
+        if loss.is_some() {
+            self.draws = None;
+        }
+        loss
     }
 
-    /// `rows` fresh noisy examples at the teacher's level `at`, their words (for a model of
-    /// words) and their targets, on the plain device: where two teacher steps from `at` take
-    /// them (the teacher guided with `scale`), as a clean estimate; or for a round that does
-    /// not halve, the teacher's own estimate.
+    /// The examples `idx` noised by `eps` to the teacher's level `at`, their words (for a
+    /// model of words) and their targets, on the plain device: where two teacher steps from
+    /// `at` take them (the teacher guided with `scale`), as a clean estimate; or for a round
+    /// that does not halve, the teacher's own estimate.
     fn example(
         &self,
-        rows: usize,
+        idx: Tensor<1, Int>,
+        eps: Tensor<D>,
         at: usize,
         scale: Option<f64>,
     ) -> (Tensor<D>, Option<Tensor<1, Int>>, Tensor<D>) {
-        let device = self.data.device();
-        let dims = self.data.dims();
-        let n = dims[0];
-        let idx = Tensor::<1, Int>::random([rows], Distribution::Uniform(0.0, n as f64), &device)
-            .clamp(0, n as i64 - 1);
         let x0 = self.data.clone().select(0, idx.clone());
         let labels = self.words.as_ref().map(|w| w.labels.clone().select(0, idx));
-        let mut shape = dims;
-        shape[0] = rows;
-        let eps = Tensor::<D>::random(shape, Distribution::Normal(0.0, 1.0), &device);
         let from = self.teacher_plan[at];
         let z = x0.mul_scalar(from.alpha()) + eps.mul_scalar(from.sigma());
         let guided;

@@ -387,3 +387,81 @@ fn students_keep_the_teachers_quality() {
         );
     }
 }
+
+/// A distillation step taken in parts is the step in one piece: one student step and one
+/// batch drawn when the step begins, each part the next rows of it, the same update however the
+/// batch is cut.
+#[test]
+fn distillation_steps_in_parts_are_whole_steps() {
+    let device = Device::default();
+    let mixture = blobs();
+    let data = Tensor::<2>::from_data(TensorData::new(mixture.sample(500, 1), [500, 2]), &device);
+    let student = MlpDenoiserConfig::new().with_width(16).init(&device);
+    let config = RoundConfig {
+        learning_rate: 3e-3,
+        batch_size: 64,
+        steps: 10,
+    };
+    let round = || {
+        let teacher = ExactDenoiser {
+            mixture: mixture.clone(),
+            prediction: Prediction::V,
+        };
+        let levels = base(8);
+        Round::new(
+            student.clone(),
+            Prediction::V,
+            Box::new(teacher),
+            levels,
+            data.clone(),
+            config,
+            5,
+        )
+        .unwrap()
+    };
+    // One batch of draws for every way of cutting it (tests run at once share the device's
+    // random numbers).
+    let draws = round().draw(64);
+    let probe = Tensor::<2>::from_data(
+        TensorData::new(vec![0.3f32, -0.7, 1.1, 0.2], [2, 2]),
+        &device,
+    );
+    let outcome = |cuts: &[usize]| {
+        let mut r = round();
+        r.draws = Some(draws.clone());
+        let mut loss = None;
+        for &rows in cuts {
+            assert!(loss.is_none(), "the step ended before its last part");
+            loss = r.step_part(rows);
+        }
+        let t = Tensor::<1>::from_data(TensorData::new(vec![0.5f32, 0.1], [2]), &device);
+        let out = r.student().denoise(probe.clone(), t, None);
+        (
+            loss.expect("the last part ends the step")
+                .into_scalar::<f32>(),
+            values(out),
+        )
+    };
+    let (whole_loss, whole_out) = outcome(&[64]);
+    for cuts in [&[16, 16, 16, 16][..], &[24, 24, 16], &[7, 50, 7]] {
+        let (loss, out) = outcome(cuts);
+        assert!(
+            (loss - whole_loss).abs() <= 1e-5 * whole_loss,
+            "{cuts:?}: loss {loss}, whole {whole_loss}"
+        );
+        for (a, b) in out.iter().zip(&whole_out) {
+            assert!(
+                (a - b).abs() <= 1e-5,
+                "{cuts:?}: output {out:?}, whole {whole_out:?}"
+            );
+        }
+    }
+    let t = Tensor::<1>::from_data(TensorData::new(vec![0.5f32, 0.1], [2]), &device);
+    let untouched = values(student.denoise(probe, t, None));
+    assert!(
+        untouched
+            .iter()
+            .zip(&whole_out)
+            .any(|(a, b)| (a - b).abs() > 1e-4)
+    );
+}

@@ -18,7 +18,7 @@ const scalarDist = process.env.DIST_SCALAR;
 
 /**
  * With the module's exports `lab`: a playground on the CPU trained for 30 steps (moons, batch
- * 256, width 64) and sampled (500 points, DDIM, 20 steps), and 4 images of "sneaker" from the
+ * 256, width 64), sampled (500 points, DDIM, 20 steps) and distilled for 10 steps, and 4 images of "sneaker" from the
  * shipped 4-step student (its files under `origin`), on fixed seeds. Runs in the page or, as
  * its source text, in a worker.
  */
@@ -29,9 +29,12 @@ async function work(lab, origin) {
   const losses = [];
   for (let i = 0; i < 3; i++) losses.push(await pg.train(10));
   const samples = Array.from(await pg.sample(500, "ddim", 20, 7));
+  // A short distillation (its steps in parts of the build's size, as training's).
+  pg.startDistillation(8, 4, 10);
+  const distilled = [await pg.distillSteps(5), await pg.distillSteps(5)];
   const studio = await lab.ImageStudio.open({ device: "cpu", base: origin + "www/models/" });
   const images = Array.from(await studio.generate({ word: "sneaker", n: 4, seed: 3 }));
-  return { backend: pg.backendDescription(), losses, samples, images };
+  return { backend: pg.backendDescription(), losses: [...losses, ...distilled], samples, images };
 }
 
 /**

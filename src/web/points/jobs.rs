@@ -23,7 +23,7 @@ pub(super) const CPU_BLOCK_ROWS: usize = 256;
 #[cfg(threads)]
 pub(super) const CPU_BLOCK_ROWS: usize = 2048;
 
-/// The most examples in one part of a training step on the CPU. The default batch (512) is
+/// The most examples in one part of a training or distillation step on the CPU. The default batch (512) is
 /// then taken in eight parts of about 20 ms each with the default network (width 128), in
 /// Chromium on this project's 2-core machine, and the page paints every 40-50 ms. Parts of 128
 /// (35 ms, up to 70 on a busy machine) left the longest frame gaps at 100-150 ms; parts of 64
@@ -31,14 +31,10 @@ pub(super) const CPU_BLOCK_ROWS: usize = 2048;
 #[cfg(not(threads))]
 pub(super) const CPU_TRAIN_ROWS: usize = 64;
 /// In the threaded module (always in a worker, where no frame waits), the default batch in one
-/// part, large enough to share among threads (a step in parts is the step in one piece, so the
-/// builds train the same network from the same seed).
+/// part, large enough to share among threads. (A step in parts is the step in one piece, so
+/// the builds still train the same network from the same seed.)
 #[cfg(threads)]
 pub(super) const CPU_TRAIN_ROWS: usize = 512;
-
-/// The most examples in one part of a distillation step on the CPU, in every build: each part
-/// is for a student step of its own, so the size of the parts is part of what is trained.
-pub(super) const CPU_DISTILL_ROWS: usize = 64;
 
 /// A loss read back, as a JavaScript number.
 pub(super) async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
