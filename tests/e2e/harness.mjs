@@ -35,10 +35,11 @@ const types = {
  * Serves `dir` (by default `$DIST`, else trunk's dist/) on a free port of 127.0.0.1 (a secure
  * context, as WebGPU requires), as the README asks a host to: each file with a validator (an
  * ETag) and `Cache-Control: no-cache`, so a browser keeps it and asks again only whether it
- * changed (304 Not Modified when not), and cross-origin isolated (COOP and COEP), so the
- * threaded CPU module can share its memory. `served` lists every answer, `{path, status}`.
+ * changed (304 Not Modified when not), and cross-origin isolated (COOP and COEP; not with
+ * `isolated: false`), so the threaded CPU module can share its memory. `served` lists every
+ * answer, `{path, status}`.
  */
-export async function serve(dir = process.env.DIST ?? join(root, "dist")) {
+export async function serve(dir = process.env.DIST ?? join(root, "dist"), { isolated = true } = {}) {
   dir = resolve(dir);
   const served = [];
   const server = createServer(async (req, res) => {
@@ -55,7 +56,7 @@ export async function serve(dir = process.env.DIST ?? join(root, "dist")) {
     try {
       const { size, mtimeMs } = await stat(file);
       const etag = `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
-      const cache = { etag, "cache-control": "no-cache", ...isolation };
+      const cache = { etag, "cache-control": "no-cache", ...(isolated ? isolation : {}) };
       if (req.headers["if-none-match"] === etag) return answer(304, cache);
       const body = await readFile(file);
       answer(200, { ...cache, "content-type": types[extname(file)] ?? "application/octet-stream" }, body);
@@ -114,8 +115,8 @@ export function watchErrors(page) {
  * `webgpu`) on a fresh page (with `viewport` when given) and runs `fn(page, {url, errors,
  * served})` (`served`: the server's answers, see `serve`); closes both whatever happens.
  */
-export async function withPage(fn, { viewport, compositing, webgpu, dist } = {}) {
-  const server = await serve(dist);
+export async function withPage(fn, { viewport, compositing, webgpu, dist, isolated } = {}) {
+  const server = await serve(dist, { isolated });
   const browser = await launch({ compositing, webgpu });
   try {
     const page = await browser.newPage();

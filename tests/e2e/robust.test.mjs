@@ -6,8 +6,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pageState, root, shots, startedAgain, withPage } from "./harness.mjs";
+
+/** The page's build the tests serve. */
+const dist = process.env.DIST ?? join(root, "dist");
 
 /** Trains until the training panel has `readings` quality readings, then pauses. */
 async function trainFor(page, readings) {
@@ -31,7 +36,7 @@ test("without WebGPU the page computes on the CPU, says why, and everything work
       console.log(`hint: ${hint}`);
       assert.match(hint, /no usable WebGPU \(.+\): computing on the CPU/);
       // The threaded CPU module, where it was built (the page is cross-origin isolated).
-      const threads = existsSync(join(process.env.DIST ?? join(root, "dist"), "threads", "diffusion_lab.js"));
+      const threads = existsSync(join(dist, "threads", "diffusion_lab.js"));
       if (threads) assert.match(hint, /computing on the CPU's [2-9]\d* threads, slower/);
       assert.equal(await page.inputValue("#device"), "cpu");
       assert.equal(await page.$eval("#device option[value=webgpu]", (o) => o.disabled), true);
@@ -59,6 +64,51 @@ test("without WebGPU the page computes on the CPU, says why, and everything work
     },
     { webgpu: false },
   ));
+
+test(
+  "without cross-origin isolation, or when the threaded module cannot start, the page computes on one thread",
+  { timeout: 600_000, skip: !existsSync(join(dist, "threads", "diffusion_lab.js")) && "no threaded module in DIST/threads" },
+  async () => {
+    // The page's module on one thread, and the page otherwise as usual.
+    const oneThread = async (page, url) => {
+      await page.goto(url);
+      await page.waitForSelector("#playground[data-ready=true]", { timeout: 120_000 });
+      assert.equal(await page.getAttribute("#playground", "data-compute"), "worker");
+      const backend = await pageState(page, "ui.pg.backendDescription()");
+      assert.match(backend, /WebAssembly SIMD\)/);
+      assert.match(await page.textContent("#device-hint"), /computing on the CPU, slower/);
+      await trainFor(page, 1);
+      assert.match(await page.textContent("#train-stats"), /steps · loss \d.* on the CPU/);
+      return backend;
+    };
+    await withPage(
+      async (page, { url, errors }) => {
+        console.log(`not isolated: ${await oneThread(page, url)}`);
+        assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+        assert.deepEqual(errors, []);
+      },
+      { webgpu: false, isolated: false },
+    );
+    // A copy of the page whose threaded module is damaged: the worker says so in the console
+    // and goes on with the page's module.
+    const broken = await mkdtemp(join(tmpdir(), "diffusion-lab-broken-threads-"));
+    await cp(dist, broken, { recursive: true });
+    await writeFile(join(broken, "threads", "diffusion_lab_bg.wasm"), "not a WebAssembly module");
+    try {
+      await withPage(
+        async (page, { url }) => {
+          const warnings = [];
+          page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+          console.log(`threaded module damaged: ${await oneThread(page, url)}`);
+          assert.ok(warnings.some((w) => /threaded CPU module could not start/.test(w)), warnings.join("\n"));
+        },
+        { webgpu: false, dist: broken },
+      );
+    } finally {
+      await rm(broken, { recursive: true, force: true });
+    }
+  },
+);
 
 test("a diverging training is caught, goes back to its last good state and says why", { timeout: 600_000 }, () =>
   withPage(async (page, { url, errors }) => {
