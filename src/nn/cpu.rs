@@ -3,7 +3,7 @@
 
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Flex, TensorMetadata, ops::FloatTensorOps};
-use burn::tensor::{DType, Device, FloatDType, Tensor};
+use burn::tensor::{DType, Device, Tensor, TensorData};
 
 /// Whether `x` is an f32 tensor on `flex` (with or without autodiff): the tensors the CPU's
 /// own operations take; every other one goes to burn's.
@@ -21,7 +21,12 @@ pub fn values(t: &FloatTensor<Flex>) -> &[f32] {
     t.as_slice::<f32>().expect("a contiguous f32 tensor")
 }
 
-/// A new f32 tensor of `x`'s shape (its values to be written).
+/// A new f32 tensor of `x`'s shape (its values to be written), its storage a `Vec<f32>` handed
+/// over as it is. (`flex`'s `float_empty` zero-fills bytes and then copies them into an
+/// allocation aligned for any type: a copy of every output, 4% of a training step at batch
+/// 4,096 natively.)
 pub fn new_like(x: &FloatTensor<Flex>) -> FloatTensor<Flex> {
-    Flex::float_empty(x.shape(), &Default::default(), FloatDType::F32)
+    let shape = x.shape();
+    let zeros = vec![0.0f32; shape.num_elements()];
+    Flex::float_from_data(TensorData::new(zeros, shape), &Default::default())
 }
