@@ -442,20 +442,7 @@ fn distillation_steps_in_parts_are_whole_steps() {
             values(out),
         )
     };
-    let (whole_loss, whole_out) = outcome(&[64]);
-    for cuts in [&[16, 16, 16, 16][..], &[24, 24, 16], &[7, 50, 7]] {
-        let (loss, out) = outcome(cuts);
-        assert!(
-            (loss - whole_loss).abs() <= 1e-5 * whole_loss,
-            "{cuts:?}: loss {loss}, whole {whole_loss}"
-        );
-        for (a, b) in out.iter().zip(&whole_out) {
-            assert!(
-                (a - b).abs() <= 1e-5,
-                "{cuts:?}: output {out:?}, whole {whole_out:?}"
-            );
-        }
-    }
+    let whole_out = crate::train::tests::cuts_agree(outcome);
     let t = Tensor::<1>::from_data(TensorData::new(vec![0.5f32, 0.1], [2]), &device);
     let untouched = values(student.denoise(probe, t, None));
     assert!(

@@ -373,4 +373,4 @@ pub use rate::{FINAL_RATE_FRACTION, RateSchedule};
 pub use supervised::SupervisedTrainer;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
