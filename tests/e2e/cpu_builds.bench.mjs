@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { isolation, moduleFiles, root, runModule, shots, withPage } from "./harness.mjs";
+import { moduleFiles, openBlank, root, runModule, shots, withPage } from "./harness.mjs";
 
 const dist = process.env.DIST ?? join(root, "dist");
 
@@ -62,10 +62,7 @@ test("the CPU path in each build", { timeout: 3_600_000 }, async () => {
   const report = {};
   for (const [name, folder, files] of builds) {
     report[name] = await withPage(async (page, { url }) => {
-      await page.route(url + "blank", (route) =>
-        route.fulfill({ contentType: "text/html", headers: isolation, body: "<!doctype html><title>blank</title><link rel=icon href=data:,>" }),
-      );
-      await page.goto(url + "blank");
+      await openBlank(page, url);
       return runModule(page, { ...files, inWorker: true }, measure, url);
     }, { dist: folder, webgpu: false });
     console.log(name, JSON.stringify(report[name], null, 2));

@@ -157,6 +157,17 @@ export const startedAgain = (page, timeout) =>
     { timeout },
   );
 
+/**
+ * Opens an empty page of the server at `url` (cross-origin isolated, as the server's pages
+ * are): a page that loads nothing but what the test then loads into it.
+ */
+export async function openBlank(page, url) {
+  await page.route(url + "blank", (route) =>
+    route.fulfill({ contentType: "text/html", headers: isolation, body: "<!doctype html><title>blank</title><link rel=icon href=data:,>" }),
+  );
+  await page.goto(url + "blank");
+}
+
 /** The module's bindings and binary in a trunk dist folder, as paths of its server. */
 export async function moduleFiles(dist) {
   const wasm = (await readdir(dist)).find((f) => f.endsWith("_bg.wasm"));

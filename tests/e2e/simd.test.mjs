@@ -11,7 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { isolation, moduleFiles, root, runModule, withPage } from "./harness.mjs";
+import { moduleFiles, openBlank, root, runModule, withPage } from "./harness.mjs";
 
 const simdDist = process.env.DIST ?? join(root, "dist");
 const scalarDist = process.env.DIST_SCALAR;
@@ -46,10 +46,7 @@ async function compute(dist, files) {
   const threads = Boolean(files);
   files ??= await moduleFiles(dist);
   return withPage(async (page, { url, errors }) => {
-    await page.route(url + "blank", (route) =>
-      route.fulfill({ contentType: "text/html", headers: isolation, body: "<!doctype html><title>blank</title><link rel=icon href=data:,>" }),
-    );
-    await page.goto(url + "blank");
+    await openBlank(page, url);
     const result = await runModule(page, { ...files, threads }, work, url);
     assert.deepEqual(errors, []);
     return result;

@@ -36,7 +36,11 @@ async function instantiate() {
   return bindings;
 }
 
-/** Whether the browser offers a WebGPU adapter burn can use (it needs timestamp queries). */
+/**
+ * Whether the browser offers a WebGPU adapter burn can use (it needs timestamp queries): the
+ * test of `probe_adapter` in src/backend/browser.rs, asked here before either module is loaded
+ * (loading the page's module only to ask would compile its 11 MB for nothing).
+ */
 async function webgpuAdapter() {
   try {
     const adapter = await navigator.gpu?.requestAdapter();
