@@ -44,14 +44,31 @@ pub trait SplitMatmul: burn::backend::Backend {
     }
 }
 
-/// Below this many multiply-adds a product stays on one thread (the join costs more than half
-/// of it); from `flex`'s own threshold up, `gemm` shares it out itself. In the browser's
-/// threaded module a join costs more (workers wake more slowly than native threads): the
-/// page's training parts of 64 rows (64 × 128 × 128 = 2²⁰) ran slower split than whole.
+/// From `flex`'s own threshold up, `gemm` shares a product out itself.
+#[cfg(threads)]
+const SPLIT_BELOW: usize = 192 * 192 * 192;
+
+/// Below this many multiply-adds a product stays on one thread: the join and the copies of the
+/// bands cost more than half of it. With AVX-512 (gemm's `x86-v4` kernels, Cargo.toml) a
+/// product takes half the time, and splitting the 2D trainer's 256 × 128 × 128 products
+/// slowed its training at batch 256 from 427 to 388 steps/s (AMD EPYC, 2 threads), where with
+/// AVX2 it had sped it up 1.10x; at batch 512 the two were alike (300 steps/s).
 #[cfg(all(threads, not(target_family = "wasm")))]
-const SPLIT: std::ops::Range<usize> = 1 << 20..192 * 192 * 192;
+fn split_from() -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        return 1 << 23;
+    }
+    1 << 20
+}
+
+/// In the browser's threaded module a join costs more (workers wake more slowly than native
+/// threads): the page's training parts of 64 rows (64 × 128 × 128 = 2²⁰) ran slower split
+/// than whole.
 #[cfg(all(threads, target_family = "wasm"))]
-const SPLIT: std::ops::Range<usize> = 1 << 22..192 * 192 * 192;
+fn split_from() -> usize {
+    1 << 22
+}
 
 impl SplitMatmul for Flex {
     #[cfg(threads)]
@@ -64,7 +81,7 @@ impl SplitMatmul for Flex {
         }
         let [m, k, n] = [lhs_shape[0], lhs_shape[1], rhs_shape[1]];
         let parts = threads.min(m / 16);
-        if !SPLIT.contains(&(m * k * n)) || parts < 2 {
+        if !(split_from()..SPLIT_BELOW).contains(&(m * k * n)) || parts < 2 {
             return Self::float_matmul(lhs, rhs);
         }
         let bands: Vec<_> = (0..parts)
