@@ -176,9 +176,13 @@ impl<B: FusedLayerNorm, C: CheckpointStrategy> FusedLayerNorm for Autodiff<B, C>
 
 /// The arithmetic, row by row.
 mod rows {
-    /// Rows per block handed to a thread.
-    #[cfg(threads)]
+    /// Rows per block handed to a thread: natively 256, in the browser's threaded module 64
+    /// (see `silu::BLOCK`: a join costs more there, but distillation's batches of 256 rows
+    /// were left on one thread).
+    #[cfg(all(threads, not(target_family = "wasm")))]
     const BLOCK_ROWS: usize = 256;
+    #[cfg(all(threads, target_family = "wasm"))]
+    const BLOCK_ROWS: usize = 64;
 
     /// `f(out_row, x_row)` for every row of `d` values, in blocks shared among the
     /// CPU's threads.
