@@ -55,17 +55,15 @@ if $gpu; then
   "$venv/bin/python" benches/peers/points_torch.py --device cuda | tee "$out/torch-cuda.txt"
 fi
 
-say "the page (SIMD): trunk build --release"
+say "the page (SIMD) and its threaded CPU module: trunk build --release"
 trunk build --release
 if $scalar; then
   say "the page (scalar): a wasm build without SIMD"
   # Neither wasm's SIMD instructions (+simd128, from .cargo/config.toml) nor burn's `simd`
   # kernels (the crate's default feature).
-  RUSTFLAGS="" CARGO_TARGET_DIR=target/scalar trunk build --release --no-default-features \
-    --dist "$out/dist-scalar"
+  DIFFUSION_LAB_THREADS=0 RUSTFLAGS="" CARGO_TARGET_DIR=target/scalar \
+    trunk build --release --no-default-features --dist "$out/dist-scalar"
 fi
-say "the page's threaded CPU module: scripts/build-threads.sh"
-scripts/build-threads.sh dist
 for bench in bench bench:images bench:frames; do
   say "the page (SIMD): npm run $bench"
   BENCH_DEVICES=$devices npm run --silent "$bench" --prefix tests/e2e

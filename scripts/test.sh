@@ -41,20 +41,19 @@ step "browser tests, linted by clippy (wasm-bindgen-test, headless Chromium, Web
 CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=2400 \
   cargo test --locked --profile web --target wasm32-unknown-unknown --test web -- --nocapture
 
-step "build the page (trunk, release, wasm-opt)"
+step "build the page (trunk, release, wasm-opt), and the threaded CPU module into dist/threads"
+# Trunk's post-build hook (Trunk.toml) runs scripts/build-threads.sh: a third wasm build, in
+# target/threads (nightly build-std, atomics), the SIMD module with flex on a pool of web
+# workers, which the page's worker loads where WebGPU is missing and the page is cross-origin
+# isolated.
 trunk build --release
 
 step "build the page without WebAssembly SIMD (for the end-to-end test that compares the two)"
 # A second wasm build in its own target folder (about 15 minutes cold on 2 cores, 3 warm):
 # no `+simd128` and burn without its `simd` feature.
 export DIST_SCALAR="$repo/target/dist-scalar"
-RUSTFLAGS="" CARGO_TARGET_DIR=target/scalar trunk build --release --no-default-features \
-  --dist "$DIST_SCALAR"
-
-step "build the threaded CPU module into dist/threads (nightly build-std, atomics)"
-# A third wasm build, in target/threads: the SIMD module with flex on a pool of web workers,
-# which the page's worker loads where WebGPU is missing and the page is cross-origin isolated.
-scripts/build-threads.sh dist
+DIFFUSION_LAB_THREADS=0 RUSTFLAGS="" CARGO_TARGET_DIR=target/scalar \
+  trunk build --release --no-default-features --dist "$DIST_SCALAR"
 
 step "end-to-end test (Playwright, headless Chromium)"
 npm test --prefix tests/e2e
