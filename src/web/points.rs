@@ -11,7 +11,7 @@ use crate::points::playground::{self, Draw, Imported};
 use crate::points::quality::Quality;
 use burn::tensor::Tensor;
 use jobs::{
-    CPU_BLOCK_ROWS, CPU_TRAIN_ROWS, in_whole_steps, judged_loss, run_job, steps_and_cancel,
+    CPU_BLOCK_ROWS, cpu_train_rows, in_whole_steps, judged_loss, run_job, steps_and_cancel,
 };
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -211,8 +211,7 @@ impl Playground {
     /// Takes `steps` optimiser steps; resolves to their mean loss.
     ///
     /// On WebGPU the steps are queued at once. On the CPU, where a step computes before it
-    /// returns (a batch of 512 takes about 170 ms in Chromium), each step is taken in parts of
-    /// at most [`CPU_TRAIN_ROWS`] examples with the browser's turn between them, so the page
+    /// returns, each step is taken in parts of at most [`cpu_train_rows`] examples with the browser's turn between them, so the page
     /// keeps drawing; the steps are the same. `signal` (an `AbortSignal`, optional) stops the
     /// call between two steps, keeping those taken, and rejects with an `AbortError` (on
     /// WebGPU, only before the steps are queued). When the loss is not a number or explodes
@@ -225,7 +224,7 @@ impl Playground {
             return future_to_promise(async move {
                 let (steps, cancel) = request?;
                 inner.borrow_mut().prepare_training().map_err(reject)?;
-                let part = || inner.borrow_mut().train_part(CPU_TRAIN_ROWS);
+                let part = || inner.borrow_mut().train_part(cpu_train_rows());
                 let (sum, done) = in_whole_steps(steps, &cancel, || false, part).await?;
                 judged_loss(
                     &inner,

@@ -3,7 +3,7 @@
 //! with `distill(options)`, which measures each round's student as it finishes. The students
 //! sample through `sample` and `trajectory` with the sampler `"student"`.
 
-use super::jobs::{CPU_TRAIN_ROWS, in_whole_steps, read_loss, steps_and_cancel};
+use super::jobs::{cpu_train_rows, in_whole_steps, read_loss, steps_and_cancel};
 use super::{Playground, reject};
 use crate::backend::BackendKind;
 use crate::points::playground::{DistillProgress, DistillSettings, Draw};
@@ -81,7 +81,7 @@ impl Playground {
             let (steps, cancel) = request?;
             let loss = if on_cpu {
                 let over = || inner.borrow().distill_progress().is_some_and(|d| d.done);
-                let part = || inner.borrow_mut().distill_part(CPU_TRAIN_ROWS);
+                let part = || inner.borrow_mut().distill_part(cpu_train_rows());
                 let (sum, done) = in_whole_steps(steps, &cancel, over, part).await?;
                 sum.map(|s| s.div_scalar(done as f64))
             } else {

@@ -4,7 +4,7 @@
 
 use super::playground::{self, SamplingJob};
 use crate::web::cancel::Cancel;
-use crate::web::pace::in_pieces;
+use crate::web::pace::{in_pieces, in_worker};
 use crate::web::{count, read_floats, reject};
 use burn::tensor::Tensor;
 use js_sys::Promise;
@@ -23,18 +23,23 @@ pub(super) const CPU_BLOCK_ROWS: usize = 256;
 #[cfg(threads)]
 pub(super) const CPU_BLOCK_ROWS: usize = 2048;
 
-/// The most examples in one part of a training or distillation step on the CPU. The default batch (512) is
-/// then taken in eight parts of about 20 ms each with the default network (width 128), in
-/// Chromium on this project's 2-core machine, and the page paints every 40-50 ms. Parts of 128
-/// (35 ms, up to 70 on a busy machine) left the longest frame gaps at 100-150 ms; parts of 64
-/// took as many steps in 15 s (34-41 against 38-40, alternated runs; see the README).
-#[cfg(not(threads))]
-pub(super) const CPU_TRAIN_ROWS: usize = 64;
-/// In the threaded module (always in a worker, where no frame waits), the default batch in one
-/// part, large enough to share among threads. (A step in parts is the step in one piece, so
-/// the builds still train the same network from the same seed.)
-#[cfg(threads)]
-pub(super) const CPU_TRAIN_ROWS: usize = 512;
+/// The most examples in one part of a training or distillation step on the CPU.
+///
+/// On the page's thread, 64: the default batch (512) is then taken in eight parts of about 20
+/// ms each with the default network (width 128), in Chromium on this project's 2-core machine,
+/// and the page paints every 40-50 ms. Parts of 128 (35 ms, up to 70 on a busy machine) left
+/// the longest frame gaps at 100-150 ms; parts of 64 took as many steps in 15 s (34-41 against
+/// 38-40, alternated runs; see the README).
+///
+/// In a Web Worker (where the page computes; the threaded module runs nowhere else), where no
+/// frame waits, 512: the default batch in one part, large enough to share among threads, and
+/// without the cost of eight (the one-thread SIMD module in a worker trained at 41.1 steps/s
+/// in parts of 64 where the threaded module on one thread, in one part, trained at 51.3). A
+/// step in parts is the step in one piece, so either way the same network trains from the same
+/// seed.
+pub(super) fn cpu_train_rows() -> usize {
+    if in_worker() { 512 } else { 64 }
+}
 
 /// A loss read back, as a JavaScript number.
 pub(super) async fn read_loss(loss: Tensor<1>) -> Result<JsValue, JsValue> {
