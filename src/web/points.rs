@@ -11,7 +11,7 @@ use crate::points::playground::{self, Draw, Imported};
 use crate::points::quality::Quality;
 use burn::tensor::Tensor;
 use jobs::{
-    CPU_BLOCK_ROWS, cpu_train_rows, in_whole_steps, judged_loss, run_job, steps_and_cancel,
+    cpu_block_rows, cpu_train_rows, in_whole_steps, judged_loss, run_job, steps_and_cancel,
 };
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use std::cell::RefCell;
@@ -245,7 +245,7 @@ impl Playground {
     /// (an `AbortSignal`, optional) cancels between steps.
     fn run(&self, request: Result<Draw, String>, frames: bool, signal: &JsValue) -> Promise {
         let on_cpu = self.backend.kind == BackendKind::Cpu;
-        let rows = if on_cpu { CPU_BLOCK_ROWS } else { usize::MAX };
+        let rows = if on_cpu { cpu_block_rows() } else { usize::MAX };
         let job = (|| {
             let cancel = Cancel::from_arg(signal)?;
             let job = self.inner.borrow_mut().start(&request?, frames, rows)?;

@@ -12,16 +12,15 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-/// Points in one step of a sampling job on the CPU: a step of the default network (width 128)
-/// computes 256 points in about 20-35 ms in Chromium on this project's 2-core machine, so the
-/// page paints between blocks (blocks of 512, 50-70 ms each, left frame gaps of 83-100 ms); on
-/// WebGPU a step of the whole batch is only queued.
-#[cfg(not(threads))]
-pub(super) const CPU_BLOCK_ROWS: usize = 256;
-/// In the threaded module (always in a worker, where no frame waits), blocks large enough to
-/// share among threads.
-#[cfg(threads)]
-pub(super) const CPU_BLOCK_ROWS: usize = 2048;
+/// Points in one step of a sampling job on the CPU. On the page's thread 256: a step of the
+/// default network (width 128) computes 256 points in about 20-35 ms in Chromium on this
+/// project's 2-core machine, so the page paints between blocks (blocks of 512, 50-70 ms each,
+/// left frame gaps of 83-100 ms). In a Web Worker, where no frame waits, 2,048: blocks large
+/// enough to share among threads, and fewer of them. (On WebGPU a step of the whole batch is
+/// only queued.)
+pub(super) fn cpu_block_rows() -> usize {
+    if in_worker() { 2048 } else { 256 }
+}
 
 /// The most examples in one part of a training or distillation step on the CPU.
 ///
