@@ -211,10 +211,11 @@ impl Playground {
     /// Takes `steps` optimiser steps; resolves to their mean loss.
     ///
     /// On WebGPU the steps are queued at once. On the CPU, where a step computes before it
-    /// returns, each step is taken in parts of at most [`cpu_train_rows`] examples with the browser's turn between them, so the page
-    /// keeps drawing; the steps are the same. `signal` (an `AbortSignal`, optional) stops the
-    /// call between two steps, keeping those taken, and rejects with an `AbortError` (on
-    /// WebGPU, only before the steps are queued). When the loss is not a number or explodes
+    /// returns, each step is taken in parts of at most [`cpu_train_rows`] examples with the
+    /// browser's turn between them, so the page keeps drawing; the steps are the same.
+    /// `signal` (an `AbortSignal`, optional) stops the call between two steps, keeping those
+    /// taken, and rejects with an `AbortError` (on WebGPU, only before the steps are queued).
+    /// When the loss is not a number or explodes
     /// (see `DIVERGED_LOSS`), training goes back to its last good state (the steps before the
     /// last call whose loss was sound) and the promise rejects with why.
     pub fn train(&self, steps: f64, signal: JsValue) -> Promise {
@@ -224,7 +225,8 @@ impl Playground {
             return future_to_promise(async move {
                 let (steps, cancel) = request?;
                 inner.borrow_mut().prepare_training().map_err(reject)?;
-                let part = || inner.borrow_mut().train_part(cpu_train_rows());
+                let rows = cpu_train_rows();
+                let part = || inner.borrow_mut().train_part(rows);
                 let (sum, done) = in_whole_steps(steps, &cancel, || false, part).await?;
                 judged_loss(
                     &inner,

@@ -81,7 +81,8 @@ impl Playground {
             let (steps, cancel) = request?;
             let loss = if on_cpu {
                 let over = || inner.borrow().distill_progress().is_some_and(|d| d.done);
-                let part = || inner.borrow_mut().distill_part(cpu_train_rows());
+                let rows = cpu_train_rows();
+                let part = || inner.borrow_mut().distill_part(rows);
                 let (sum, done) = in_whole_steps(steps, &cancel, over, part).await?;
                 sum.map(|s| s.div_scalar(done as f64))
             } else {
