@@ -6,6 +6,10 @@
 //! --features gpu --bench core` (burn wgpu); `benches/peers/points_torch.py` is the same
 //! training in PyTorch. A benchmark, not a test: read the numbers as ratios within one run, the
 //! machines here are noisy.
+//!
+//! `DIFFUSION_LAB_TRAIN=BATCH` or `BATCH/WIDTH` runs that one training shape alone, for a
+//! profiler: `CUBECL_DEBUG_OPTION=profile CUBECL_DEBUG_LOG=FILE` makes burn's GPU runtime write
+//! every kernel's time to FILE (`scripts/kernel-times.py` sums them by kernel).
 
 /// The command line's allocator, so the numbers are what it runs at (see Cargo.toml).
 #[global_allocator]
@@ -81,6 +85,14 @@ fn run() {
         )
         .unwrap()
     };
+    if let Ok(shape) = std::env::var("DIFFUSION_LAB_TRAIN") {
+        let (batch, width) = shape.split_once('/').unwrap_or((&shape, "128"));
+        let (batch_size, width): (usize, usize) = (batch.parse().unwrap(), width.parse().unwrap());
+        let config = MlpDenoiserConfig::new().with_width(width);
+        println!("width {width}:");
+        train_rate(&mut trainer(batch_size, config), batch_size, 60);
+        return;
+    }
     let mut kept = None;
     for batch_size in [256, 1024, 4096] {
         let mut trainer = trainer(batch_size, MlpDenoiserConfig::new());

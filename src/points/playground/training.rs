@@ -17,17 +17,27 @@ pub const LOSS_JUMP: f32 = 10.0;
 const FIRST_TYPICAL_LOSS: f32 = 1.0;
 
 /// What training keeps to recover from a divergence.
+///
+/// A step's loss is computed before its update, so a sound loss read back vouches for the
+/// states its steps began from, not for the state they ended at: the last update may already
+/// have broken the weights (at a learning rate of 1, one update can). So the state at a
+/// judgement is only pending, and becomes the good one when the next call's loss, which
+/// starts from it, is sound too.
 pub(super) struct Guard {
-    /// The last state whose loss was sound.
+    /// The last state a sound loss vouched for: where a divergence goes back to.
     last_good: Snapshot<MlpDenoiser>,
+    /// The state at the last judgement, which the next call's loss vouches for or not.
+    pending: Snapshot<MlpDenoiser>,
     /// A moving average of the sound losses (weight 0.1 to the newest).
     typical: f32,
 }
 
 impl Guard {
     fn new(trainer: &PointTrainer) -> Self {
+        let start = trainer.snapshot();
         Self {
-            last_good: trainer.snapshot(),
+            last_good: start.clone(),
+            pending: start,
             typical: FIRST_TYPICAL_LOSS,
         }
     }
@@ -58,22 +68,24 @@ impl Playground {
 
     /// Judges `loss`, the mean loss of the steps taken since the last judgement (as read
     /// back): when it is finite and at most [`LOSS_JUMP`] times the typical loss so far, the
-    /// state now becomes the last good one. Otherwise training diverged: the weights, the
-    /// optimiser's moments, the moving average and the step count go back to the last good
-    /// state, and the error says so and what to change.
+    /// state at the last judgement, where those steps began, becomes the last good one (see
+    /// [`Guard`]). Otherwise training diverged: the weights, the optimiser's moments, the
+    /// moving average and the step count go back to the last good state, and the error says so
+    /// and what to change.
     pub fn judge_loss(&mut self, loss: f32) -> Result<(), String> {
         let lr = self.config.learning_rate;
         let (Some(trainer), Some(guard)) = (self.trainer.as_mut(), self.guard.as_mut()) else {
             return Ok(()); // forgotten meanwhile: nothing to judge
         };
         if loss.is_finite() && loss <= LOSS_JUMP * guard.typical {
-            guard.last_good = trainer.snapshot();
+            guard.last_good = std::mem::replace(&mut guard.pending, trainer.snapshot());
             guard.typical = 0.9 * guard.typical + 0.1 * loss;
             return Ok(());
         }
         let at = trainer.steps_done();
         let back = guard.last_good.steps_done();
         trainer.restore(guard.last_good.clone());
+        guard.pending = guard.last_good.clone();
         let what = match loss.is_finite() {
             true => format!("jumped to {loss:.3} from about {:.3}", guard.typical),
             false => format!("became {loss}"),
