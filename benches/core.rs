@@ -90,7 +90,8 @@ fn run() {
         let (batch_size, width): (usize, usize) = (batch.parse().unwrap(), width.parse().unwrap());
         let config = MlpDenoiserConfig::new().with_width(width);
         println!("width {width}:");
-        train_rate(&mut trainer(batch_size, config), batch_size, 60);
+        let steps = if batch_size >= 16_384 { 60 } else { 300 };
+        train_rate(&mut trainer(batch_size, config), batch_size, steps);
         return;
     }
     let mut kept = None;

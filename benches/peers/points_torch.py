@@ -6,7 +6,9 @@ norm 1, an exponential moving average of the weights) and the same batches, time
 (20 steps of warm-up, then 300 steps, the loss read back once at the end).
 
 Run: python3 benches/peers/points_torch.py [--device cpu|cuda] [--batches 256,1024,4096]
-[--width 128] [--steps 300]. Speed only: nothing here is compared number for number.
+[--width 128] [--steps 300] [--profile]. Speed only: nothing here is compared number for number.
+--profile then times 20 more steps of each batch kernel by kernel (torch.profiler), the peer of
+burn's kernel profile (`scripts/kernel-times.py`).
 """
 
 import argparse
@@ -72,7 +74,7 @@ def cosine_alphas_cumprod(steps=1000, s=0.008):
     return torch.cumprod(1 - betas, 0).float()
 
 
-def steps_per_second(device, batch, width, steps):
+def steps_per_second(device, batch, width, steps, profile=False):
     torch.manual_seed(0)
     data = moons(20_000, torch.Generator().manual_seed(1)).to(device)
     abar_all = cosine_alphas_cumprod().to(device)
@@ -106,7 +108,18 @@ def steps_per_second(device, batch, width, steps):
     for _ in range(steps):
         loss = step()
     loss.item()
-    return steps / (time.perf_counter() - start)
+    rate = steps / (time.perf_counter() - start)
+    if profile:
+        activities = [torch.profiler.ProfilerActivity.CPU]
+        if device == "cuda":
+            activities.append(torch.profiler.ProfilerActivity.CUDA)
+        with torch.profiler.profile(activities=activities) as prof:
+            for _ in range(20):
+                loss = step()
+            loss.item()
+        key = "cuda_time_total" if device == "cuda" else "cpu_time_total"
+        print(prof.key_averages().table(sort_by=key, row_limit=20, max_name_column_width=70))
+    return rate
 
 
 def main():
@@ -115,11 +128,14 @@ def main():
     parser.add_argument("--batches", default="256,1024,4096")
     parser.add_argument("--width", type=int, default=128)
     parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     name = torch.cuda.get_device_name() if args.device == "cuda" else f"{torch.get_num_threads()} threads"
-    print(f"machine: PyTorch {torch.__version__} on {args.device} ({name})")
+    # Matrix products in full f32, as burn's are (PyTorch's default; TF32 would use tensor cores).
+    tf32 = torch.backends.cuda.matmul.allow_tf32
+    print(f"machine: PyTorch {torch.__version__} on {args.device} ({name}); TF32 matmuls: {tf32}")
     for batch in map(int, args.batches.split(",")):
-        rate = steps_per_second(args.device, batch, args.width, args.steps)
+        rate = steps_per_second(args.device, batch, args.width, args.steps, args.profile)
         print(f"pytorch training, batch {batch}, width {args.width}: {rate:.1f} steps/s")
 
 

@@ -60,8 +60,8 @@ pub struct Playground {
     config: TrainConfig,
     /// Created on first use, dropped whenever the data, schedule or network change.
     trainer: Option<PointTrainer>,
-    /// The trainer's last state whose loss was sound, to go back to when training diverges
-    /// (dropped with the trainer).
+    /// The state the trainer goes back to when training diverges, and the one that may become
+    /// it (dropped with the trainer).
     guard: Option<training::Guard>,
     /// The trained model's students, if it was distilled (dropped with the trainer).
     distillation: Option<Distillation<MlpDenoiser, 2>>,

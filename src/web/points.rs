@@ -215,7 +215,7 @@ impl Playground {
     /// browser's turn between them, so the page keeps drawing; the steps are the same.
     /// `signal` (an `AbortSignal`, optional) stops the call between two steps, keeping those
     /// taken, and rejects with an `AbortError` (on WebGPU, only before the steps are queued).
-    /// When the loss is not a number or explodes (see `DIVERGED_LOSS`), training goes back to
+    /// When the loss is not a number or explodes (see `LOSS_JUMP`), training goes back to
     /// its last good state (the steps before the last call whose loss was sound) and the
     /// promise rejects with why.
     pub fn train(&self, steps: f64, signal: JsValue) -> Promise {
