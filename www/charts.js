@@ -34,6 +34,19 @@ function primeStrokes(ctx, left, top, right, bottom) {
   ctx.restore();
 }
 
+/**
+ * The labels of an axis's two ends, `lo` and `hi`: whole numbers and numbers from 100 up as
+ * whole numbers (step counts read "2", not "2.0"), others with as many significant digits as
+ * it takes to tell the two apart, from 2 up to 5 (a loss between 1.104 and 1.112 read "1.1"
+ * at both ends).
+ */
+export function axisEnds(lo, hi) {
+  const label = (v, digits) => (Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(digits));
+  let digits = 2;
+  while (digits < 5 && label(lo, digits) === label(hi, digits)) digits++;
+  return [label(lo, digits), label(hi, digits)];
+}
+
 export class LineChart {
   /**
    * @param {HTMLCanvasElement} canvas
@@ -106,12 +119,10 @@ export class LineChart {
     ctx.stroke();
     ctx.fillStyle = COLORS.text;
     ctx.font = "11px system-ui, sans-serif";
-    const fmt = (v) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : v.toPrecision(2));
-    const yTop = options.logY ? 10 ** y1 : y1;
-    const yBottom = options.logY ? 10 ** y0 : y0;
+    const [yBottom, yTop] = axisEnds(options.logY ? 10 ** y0 : y0, options.logY ? 10 ** y1 : y1);
     ctx.textAlign = "right";
-    ctx.fillText(fmt(yTop), pad.l - 4, pad.t + 9);
-    ctx.fillText(fmt(yBottom), pad.l - 4, h - pad.b);
+    ctx.fillText(yTop, pad.l - 4, pad.t + 9);
+    ctx.fillText(yBottom, pad.l - 4, h - pad.b);
     if (options.logX) {
       // A tick at every power of two (the step counts of a distillation).
       ctx.textAlign = "center";
@@ -119,10 +130,11 @@ export class LineChart {
         ctx.fillText(e === Math.floor(x1) ? `${2 ** e} ${options.xLabel ?? ""}` : String(2 ** e), Math.min(X(2 ** e), w - pad.r - 20), h - 6);
       }
     } else {
+      const [left, right] = axisEnds(x0, x1);
       ctx.textAlign = "left";
-      ctx.fillText(fmt(x0), pad.l, h - 6);
+      ctx.fillText(left, pad.l, h - 6);
       ctx.textAlign = "right";
-      ctx.fillText(`${fmt(x1)} ${options.xLabel ?? ""}`, w - pad.r, h - 6);
+      ctx.fillText(`${right} ${options.xLabel ?? ""}`, w - pad.r, h - 6);
     }
     ctx.textAlign = "left";
     // Reference lines.
