@@ -3,8 +3,7 @@
 
 The profile is what burn's runtime (CubeCL) writes with `CUBECL_DEBUG_OPTION=profile
 CUBECL_DEBUG_LOG=FILE`: one line `| DURATION | KERNEL` per kernel run, DURATION as Rust prints
-a `Duration` ("12.3µs", "1.2ms"). Usage: scripts/kernel-times.py FILE [--top N] [--skip N]
-(--skip leaves out the first N kernel runs: the warm-up's).
+a `Duration` ("12.3µs", "1.2ms"). Usage: scripts/kernel-times.py FILE [--top N].
 """
 
 import argparse
@@ -19,7 +18,6 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("file")
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--skip", type=int, default=0)
     args = parser.parse_args()
     total = defaultdict(float)
     count = defaultdict(int)
@@ -30,13 +28,11 @@ def main():
             if not m:
                 continue
             runs += 1
-            if runs <= args.skip:
-                continue
             name = m.group(3)[:110]
             total[name] += float(m.group(1)) * UNITS[m.group(2)]
             count[name] += 1
     whole = sum(total.values())
-    print(f"{runs} kernel runs ({args.skip} skipped), {whole * 1e3:.1f} ms of kernel time")
+    print(f"{runs} kernel runs, {whole * 1e3:.1f} ms of kernel time")
     print(f"{'ms':>9} {'share':>6} {'runs':>6} {'µs/run':>8}  kernel")
     for name, t in sorted(total.items(), key=lambda kv: -kv[1])[: args.top]:
         print(
